@@ -1,0 +1,116 @@
+"""The FastAPI application.
+
+Usage:
+    app = create_app(settings)            # tests, embedding
+    uvicorn api.main:app                  # `app` is built on first access from the environment
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import cache
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
+
+import api
+from api import health
+from api.auth import routes as auth_routes
+from api.core import migrations
+from api.core.config import Settings, SettingsError, get_settings
+from api.core.db import create_db_engine
+from api.deps import get_current_user
+from api.errors import (
+    AccountDisabled,
+    InvalidToken,
+    NotAuthenticated,
+    TokenExpired,
+    install_error_handlers,
+    problem_responses,
+)
+from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.users import routes as users_routes
+
+__all__ = ["create_app"]  # and `app`, built lazily by __getattr__
+
+API_PREFIX = "/api/v1"
+logger = logging.getLogger("quizloop")
+
+
+def _api_router() -> APIRouter:
+    api_router = APIRouter(prefix=API_PREFIX)
+    api_router.include_router(auth_routes.public_router)
+    # Everything else needs a signed-in user: a router added here is closed by default.
+    signed_in = APIRouter(
+        dependencies=[Depends(get_current_user)],
+        responses=problem_responses(NotAuthenticated, InvalidToken, TokenExpired, AccountDisabled),
+    )
+    signed_in.include_router(auth_routes.router)
+    signed_in.include_router(users_routes.router)
+    api_router.include_router(signed_in)
+    return api_router
+
+
+def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
+    """The service, configured by `settings` (default: the environment), on `engine` (default:
+    one made from `settings.database_url`)."""
+    settings = settings or get_settings()
+    engine = engine or create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            migrations.ensure_current(engine)
+        except OperationalError as exc:
+            # Start anyway: /health reports the outage and requests fail cleanly until the
+            # database is back.
+            logger.error("database unreachable at start-up: %s", exc.__class__.__name__)
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="quizloop",
+        version=api.__version__,
+        summary="Quizzes and concurrency-aware grading for a course on Python async backends.",
+        lifespan=lifespan,
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(_api_router())
+    # Added innermost first: CORS sees every response, request ids cover the 413 answer.
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestIdMiddleware)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+        )
+    return app
+
+
+@cache
+def _app_from_environment() -> FastAPI:
+    try:
+        return create_app(get_settings())
+    except SettingsError as exc:
+        # `uvicorn api.main:app` should stop with the message, not a traceback.
+        print(f"quizloop: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def __getattr__(name: str) -> FastAPI:
+    # Built lazily so importing this module (tests, tools) never reads the environment.
+    if name == "app":
+        return _app_from_environment()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
