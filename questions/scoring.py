@@ -138,7 +138,9 @@ def _id_list(
         )
     if not all(_is_id(x) for x in response):
         return _malformed(
-            variant, f"列表中每一项都应是{what[0]} id。", f"Every entry must be a {what[1]} id."
+            variant,
+            f"列表中每一项都应是{what[0]} id。",
+            f"Every entry must be the id of one of the {what[1]}s.",
         )
     ids: list[str] = list(response)
     unknown = [x for x in ids if x not in known]
