@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import importlib.util
+import re
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from questions.derive import derive_bank
 from questions.loader import validate_bank
 from questions.stats import BankStats, bank_stats
+from questions.writer import write_bank
 
 app = typer.Typer(help="Validate, derive, import and export question banks.", no_args_is_help=True)
 
@@ -51,11 +54,41 @@ def validate(
     ] = None,
 ) -> None:
     """Check a bank; print every problem as file:line: field: message (exit 1), or its counts."""
-    known = known_assignments(assignments)
+    _report(path, known_assignments(assignments))
+
+
+@app.command()
+def derive(
+    notes: Annotated[Path, typer.Argument(help="Markdown notes to derive questions from.")],
+    out: Annotated[Path, typer.Option(help="Folder to write the draft bank into.")],
+    bank_id: Annotated[
+        str | None, typer.Option(help="Bank id (default: from the file name).")
+    ] = None,
+    force: Annotated[bool, typer.Option(help="Overwrite files that already exist.")] = False,
+) -> None:
+    """Derive a draft bank (every item `status: draft`) from Markdown notes, then validate it."""
+    try:
+        text = notes.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"cannot read {notes}: {error}", err=True)
+        raise typer.Exit(1) from None
+    slug = re.sub(r"[^a-z0-9]+", "-", notes.stem.lower()).strip("-") or "derived"
+    manifest, questions = derive_bank(text, bank_id=bank_id or slug, notes_file=notes.name)
+    try:
+        write_bank(out, manifest, questions, notes=(notes.name, text), replace=force)
+    except FileExistsError as error:
+        typer.echo(f"{error} (use --force to replace)", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Wrote {len(questions)} draft questions to {out}")
+    _report(out, known_assignments(None))
+
+
+def _report(path: Path, known: set[str] | None) -> None:
+    """Validate `path` and print the outcome; exit 1 on problems."""
     validation = validate_bank(path, assignments=known)
     if validation.bank is None:
         for problem in validation.problems:
-            typer.echo(str(Path(path) / problem.file) + str(problem)[len(problem.file) :], err=True)
+            typer.echo(f"{path / problem.file}{str(problem)[len(problem.file) :]}", err=True)
         typer.echo(f"{len(validation.problems)} problem(s) found.", err=True)
         raise typer.Exit(1)
     bank = validation.bank

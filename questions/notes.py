@@ -44,6 +44,8 @@ class Block:
     kind: BlockKind
     line: int
     items: list[str] = field(default_factory=list)
+    raw: list[str] = field(default_factory=list)
+    """The items as written, Markdown kept (derive reads `**term**` leads from them)."""
 
     @property
     def text(self) -> str:
@@ -81,7 +83,9 @@ class _Blocks:
 
     def close(self) -> None:
         if self.current is not None and any(self.current.items):
-            self.current.items = [i for i in self.current.items if i]
+            kept = [i for i, item in enumerate(self.current.items) if item]
+            self.current.items = [self.current.items[i] for i in kept]
+            self.current.raw = [self.current.raw[i] for i in kept]
             self.section.blocks.append(self.current)
         self.current = None
         self.item_open = False
@@ -100,12 +104,14 @@ class _Blocks:
                     self.close()
                     self.current = Block(kind=kind, line=number)  # type: ignore[arg-type]
                 self.current.items.append(clean_inline(match.group(1)))
+                self.current.raw.append(match.group(1).strip())
                 self.item_open = True
                 return
         if self.current is not None and self.current.kind in ("bullets", "numbered"):
             indented = raw.startswith(("  ", "\t"))
             if indented and self.item_open:
                 self.current.items[-1] = clean_inline(f"{self.current.items[-1]} {stripped}")
+                self.current.raw[-1] = f"{self.current.raw[-1]} {stripped}"
                 return
             if indented:
                 return  # a later paragraph of the same item: not part of the item's text
@@ -122,8 +128,10 @@ class _Blocks:
             self.close()
             self.current = Block(kind=kind, line=number)  # type: ignore[arg-type]
             self.current.items.append(text)
+            self.current.raw.append(stripped)
         else:
             self.current.items[-1] = f"{self.current.items[-1]} {text}".strip()
+            self.current.raw[-1] = f"{self.current.raw[-1]} {stripped}"
 
 
 def parse_notes(text: str) -> Section:
