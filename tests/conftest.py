@@ -33,10 +33,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from psycopg import sql
 from sqlalchemy import Engine, make_url
 from sqlmodel import Session
 
