@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     """The service, configured by `settings` (default: the environment), on `engine` (default:
     one made from `settings.database_url`)."""
     settings = settings or get_settings()
+    owns_engine = engine is None
     engine = engine or create_db_engine(settings.database_url)
 
     @asynccontextmanager
@@ -71,7 +72,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # database is back.
             logger.error("database unreachable at start-up: %s", exc.__class__.__name__)
         yield
-        engine.dispose()
+        if owns_engine:
+            engine.dispose()
 
     app = FastAPI(
         title="quizloop",

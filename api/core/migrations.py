@@ -12,6 +12,7 @@ Usage:
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 from alembic import command
@@ -57,9 +58,15 @@ def alembic_config(engine: Engine | None = None) -> Config:
     return config
 
 
+@cache
+def _scripts() -> ScriptDirectory:
+    # Parsed once per process: the scripts cannot change under a running service.
+    return ScriptDirectory.from_config(alembic_config())
+
+
 def head_revision() -> str | None:
     """The newest revision the code knows."""
-    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+    return _scripts().get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
@@ -70,7 +77,7 @@ def current_revision(engine: Engine) -> str | None:
 
 def _refuse_unknown(engine: Engine) -> str | None:
     current = current_revision(engine)
-    script = ScriptDirectory.from_config(alembic_config())
+    script = _scripts()
     if current is not None and current not in {rev.revision for rev in script.walk_revisions()}:
         raise SchemaMismatch(
             f"the database is at revision {current}, which this version of quizloop does not "
