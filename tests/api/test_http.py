@@ -15,7 +15,7 @@ from api.core.config import Settings, SettingsForTests
 from api.core.db import create_db_engine
 from api.core.logging import RequestIdFilter
 from api.errors import QuizloopError
-from api.i18n import negotiate
+from api.i18n import Lang, Text, negotiate
 from api.main import create_app
 from api.users.models import User
 from tests.api.problems import assert_problem
@@ -252,3 +252,17 @@ def test_cors_allows_only_configured_origins(engine: object, tmp_path: Path) -> 
         other = client.get("/health", headers={"Origin": "https://evil.example.com"})
     assert allowed.headers["access-control-allow-origin"] == "https://quiz.example.org"
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_lang_dependency_gives_routes_the_request_language() -> None:
+    app = FastAPI()
+
+    @app.get("/greeting")
+    def greeting(lang: Lang) -> str:
+        return Text(en="Hello", zh="你好")[lang]
+
+    client = TestClient(app)
+    assert client.get("/greeting").json() == "Hello"
+    assert client.get("/greeting?lang=zh-CN").json() == "你好"
+    assert client.get("/greeting", headers={"Accept-Language": "zh-CN"}).json() == "你好"
+    assert "lang" in {p["name"] for p in app.openapi()["paths"]["/greeting"]["get"]["parameters"]}
