@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import re
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from questions.derive import derive_bank
+from questions.gift import export_gift, import_gift
 from questions.loader import validate_bank
+from questions.models import Manifest
+from questions.moodle_xml import export_moodle_xml, import_moodle_xml
 from questions.stats import BankStats, bank_stats
 from questions.writer import write_bank
 
@@ -97,3 +101,84 @@ def _report(path: Path, known: set[str] | None) -> None:
     if known is None:
         typer.echo("(assignment ids of code questions not checked: no graders/assignments found)")
     _print_stats(stats)
+
+
+class Format(StrEnum):
+    gift = "gift"
+    xml = "xml"
+
+
+@app.command("export")
+def export_bank(
+    path: Annotated[Path, typer.Argument(help="The bank folder.")],
+    format: Annotated[Format, typer.Option("--format", help="gift or xml (Moodle XML).")],
+    out: Annotated[
+        Path | None, typer.Option(help="File to write (default: standard output).")
+    ] = None,
+    seed: Annotated[
+        int, typer.Option(help="Seed of the variant parameterised questions become.")
+    ] = 0,
+) -> None:
+    """Export a bank to Moodle GIFT or Moodle XML; questions the format cannot hold are listed."""
+    validation = validate_bank(path)
+    if validation.bank is None:
+        typer.echo(
+            f"{path} has {len(validation.problems)} problem(s); run `quizloop bank validate`.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    exporter = export_gift if format is Format.gift else export_moodle_xml
+    report = exporter(validation.bank, seed=seed)
+    if out is None:
+        typer.echo(report.text, nl=False)
+    else:
+        out.write_text(report.text, encoding="utf-8")
+    for question_id, reason in report.skipped:
+        typer.echo(f"skipped {question_id}: {reason}", err=True)
+    typer.echo(f"exported {report.exported} question(s), skipped {len(report.skipped)}", err=True)
+
+
+@app.command("import")
+def import_bank(
+    file: Annotated[Path, typer.Argument(help="A GIFT or Moodle XML file.")],
+    format: Annotated[Format, typer.Option("--format", help="gift or xml (Moodle XML).")],
+    out: Annotated[Path, typer.Option(help="Folder to write the bank into.")],
+    bank_id: Annotated[
+        str | None, typer.Option(help="Bank id (default: from the file name).")
+    ] = None,
+    language: Annotated[str, typer.Option(help="Language of texts without language spans.")] = "en",
+    force: Annotated[bool, typer.Option(help="Overwrite files that already exist.")] = False,
+) -> None:
+    """Import a GIFT or Moodle XML file as a bank folder; nothing is written if it has errors."""
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as error:
+        typer.echo(f"cannot read {file}: {error}", err=True)
+        raise typer.Exit(1) from None
+    languages = ("zh-CN", "en")
+    reader = import_gift if format is Format.gift else import_moodle_xml
+    report = reader(text, languages=languages, default_language=language)
+    for line, reason in report.skipped:
+        typer.echo(f"{file}:{line}: skipped: {reason}", err=True)
+    ids = [q.id for q in report.questions]
+    problems = list(report.problems)
+    problems += [
+        (0, f"the id {i!r} appears more than once")
+        for i in sorted({i for i in ids if ids.count(i) > 1})
+    ]
+    if problems:
+        for line, message in problems:
+            typer.echo(f"{file}:{line}: {message}", err=True)
+        typer.echo(f"{len(problems)} problem(s); nothing was written.", err=True)
+        raise typer.Exit(1)
+    slug = re.sub(r"[^a-z0-9]+", "-", (bank_id or file.stem).lower()).strip("-") or "imported"
+    manifest = Manifest(
+        id=slug, title=dict.fromkeys(languages, file.stem), version="0.1.0", languages=languages
+    )
+    try:
+        write_bank(out, manifest, report.questions, replace=force)
+    except FileExistsError as error:
+        typer.echo(f"{error} (use --force to replace)", err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"Imported {len(report.questions)} question(s) into {out}")
+    _report(out, None)
