@@ -33,7 +33,8 @@ def known_assignments(folder: Path | None) -> set[str] | None:
         folder = Path(next(iter(spec.submodule_search_locations))) / "assignments"
         if not folder.is_dir():
             return None
-    return {p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    found = {p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))}
+    return found or None  # an empty folder is a catalogue still being written, not "no ids"
 
 
 def _print_stats(stats: BankStats) -> None:
