@@ -1,4 +1,4 @@
-"""quizloop's errors: one hierarchy, one RFC 9457 problem+json envelope, one set of handlers.
+"""quizloop's errors: one hierarchy, answered as RFC 9457 problem+json (see api/problems.py).
 
     QuizloopError (500 internal-error)
     ├── BadRequest (400)           MalformedBody
@@ -24,21 +24,14 @@ Usage:
 
 from __future__ import annotations
 
-import logging
-from functools import cache
-from http import HTTPStatus
 from typing import Any, ClassVar
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi import Request
 from pydantic import BaseModel
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.i18n import Language, Text, negotiate_language
+from api.i18n import Language, Text
 
 __all__ = [
-    "PROBLEM_MEDIA_TYPE",
     "AccountDisabled",
     "BadRequest",
     "Conflict",
@@ -51,6 +44,7 @@ __all__ = [
     "InvalidToken",
     "LoginRateLimited",
     "MalformedBody",
+    "MethodNotAllowed",
     "NotAuthenticated",
     "NotFound",
     "PayloadTooLarge",
@@ -61,15 +55,10 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "ValidationFailed",
-    "install_error_handlers",
-    "problem_response",
     "problem_responses",
 ]
 
-PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM_TYPE_PREFIX = "urn:quizloop:problem:"
-
-logger = logging.getLogger("quizloop.errors")
 
 
 class FieldError(BaseModel):
@@ -129,7 +118,7 @@ class QuizloopError(Exception):
             detail=self.detail[lang],
             instance=request.url.path,
             request_id=getattr(request.state, "request_id", None),
-            errors=_localized(self.errors, lang),
+            errors=self.errors,
         )
 
 
@@ -274,37 +263,6 @@ class ServiceUnavailable(QuizloopError):
     default_detail = Text(en="The service cannot answer right now.", zh="服务暂时无法响应。")
 
 
-_BY_STATUS: dict[int, type[QuizloopError]] = {
-    cls.status: cls
-    for cls in (
-        BadRequest,
-        Unauthorized,
-        Forbidden,
-        NotFound,
-        MethodNotAllowed,
-        Conflict,
-        PayloadTooLarge,
-        ValidationFailed,
-        TooManyRequests,
-        ServiceUnavailable,
-    )
-}
-
-
-def problem_response(error: QuizloopError, request: Request) -> JSONResponse:
-    """The problem+json response for `error`, in the request's language."""
-    problem = error.to_problem(request, negotiate_language(request))
-    headers = dict(error.headers)
-    if problem.request_id:
-        headers["X-Request-ID"] = problem.request_id
-    return JSONResponse(
-        problem.model_dump(exclude_none=True),
-        status_code=error.status,
-        headers=headers,
-        media_type=PROBLEM_MEDIA_TYPE,
-    )
-
-
 def problem_responses(*errors: type[QuizloopError]) -> dict[int | str, dict[str, Any]]:
     """The `responses=` entry of a route that may raise `errors` (for the OpenAPI schema)."""
     by_status: dict[int, list[type[QuizloopError]]] = {}
@@ -320,117 +278,3 @@ def problem_responses(*errors: type[QuizloopError]) -> dict[int | str, dict[str,
 
 
 # Chinese for the pydantic error types a student can actually trigger; others stay English.
-_FIELD_MESSAGES_ZH = {
-    "missing": "缺少此字段",
-    "extra_forbidden": "不允许的字段",
-    "string_type": "应为字符串",
-    "int_type": "应为整数",
-    "int_parsing": "应为整数",
-    "float_parsing": "应为数字",
-    "bool_parsing": "应为布尔值",
-    "bool_type": "应为布尔值",
-    "list_type": "应为列表",
-    "dict_type": "应为对象",
-    "model_attributes_type": "应为对象",
-    "string_too_short": "太短",
-    "string_too_long": "太长",
-    "greater_than_equal": "数值太小",
-    "less_than_equal": "数值太大",
-    "enum": "不是允许的取值",
-    "literal_error": "不是允许的取值",
-    "value_error": "取值无效",
-    "json_invalid": "不是合法的 JSON",
-    "wrong_password": "不是你当前的密码",
-    # roster (CSV) problems
-    "encoding": "文件不是 UTF-8 文本",
-    "csv": "不是合法的 CSV",
-    "column": "表头列有误",
-    "cells": "单元格数量与表头不符",
-    "email": "不是合法的邮箱地址",
-    "password": "密码长度不符合要求",
-    "duplicate": "与前面的行重复",
-    "email_taken": "该邮箱已有账号",
-    "too_many_rows": "行数过多，请拆分文件",
-    "empty": "文件中没有学生",
-}
-
-
-def _localized(errors: list[FieldError] | None, lang: Language) -> list[FieldError] | None:
-    """`errors` with a Chinese lead-in for the kinds we know (the English detail follows)."""
-    if errors is None or lang != "zh-CN":
-        return errors
-    return [
-        error.model_copy(update={"msg": f"{_FIELD_MESSAGES_ZH[error.type]}（{error.msg}）"})
-        if error.type in _FIELD_MESSAGES_ZH
-        else error
-        for error in errors
-    ]
-
-
-def _field_errors(exc: RequestValidationError) -> list[FieldError]:
-    return [
-        FieldError(
-            loc=[part if isinstance(part, int) else str(part) for part in error["loc"]],
-            msg=str(error.get("msg", "invalid")),
-            type=str(error.get("type", "invalid")),
-        )
-        for error in exc.errors()
-    ]
-
-
-async def _on_quizloop_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, QuizloopError)
-    return problem_response(exc, request)
-
-
-async def _on_validation_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    for error in exc.errors():
-        if error.get("type") == "json_invalid":
-            position = error["loc"][-1] if error["loc"] else "?"
-            detail = Text(
-                en=f"The request body is not valid JSON (at character {position}): "
-                f"{error.get('ctx', {}).get('error', 'parse error')}.",
-                zh=f"请求体不是合法的 JSON（第 {position} 个字符处）。",
-            )
-            return problem_response(MalformedBody(detail), request)
-    return problem_response(ValidationFailed(errors=_field_errors(exc)), request)
-
-
-@cache
-def _error_for_status(status: int) -> type[QuizloopError]:
-    """The error class answering a framework HTTPException with this status."""
-    known = _BY_STATUS.get(status)
-    if known is not None:
-        return known
-    phrase = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
-    return type(
-        f"HTTP{status}",
-        (QuizloopError,),
-        {
-            "status": status,
-            "kind": f"http-{status}",
-            "title": Text(en=phrase, zh=phrase),
-            "default_detail": Text(en=phrase + ".", zh=phrase + "."),
-        },
-    )
-
-
-async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    error = _error_for_status(exc.status_code)(headers=dict(exc.headers or {}))
-    return problem_response(error, request)
-
-
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
-                 exc_info=exc)  # fmt: skip
-    return problem_response(QuizloopError(), request)
-
-
-def install_error_handlers(app: FastAPI) -> None:
-    """Route every error `app` can raise through the problem+json envelope."""
-    app.add_exception_handler(QuizloopError, _on_quizloop_error)
-    app.add_exception_handler(RequestValidationError, _on_validation_error)
-    app.add_exception_handler(StarletteHTTPException, _on_http_exception)
-    app.add_exception_handler(Exception, _on_unexpected)

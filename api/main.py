@@ -30,10 +30,10 @@ from api.errors import (
     InvalidToken,
     NotAuthenticated,
     TokenExpired,
-    install_error_handlers,
     problem_responses,
 )
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.problems import install_error_handlers
 from api.users import routes as users_routes
 
 __all__ = ["create_app"]  # and `app`, built lazily by __getattr__

@@ -16,8 +16,9 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.core.logging import request_id_context
-from api.errors import PayloadTooLarge, problem_response
+from api.errors import PayloadTooLarge
 from api.i18n import Text
+from api.problems import problem_response
 
 __all__ = ["BodySizeLimitMiddleware", "RequestIdMiddleware"]
 

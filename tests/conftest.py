@@ -22,6 +22,8 @@ Users
     make_user       make_user(role="student", email=None, password=DEFAULT_PASSWORD,
                     full_name="", is_active=True) -> User, committed into `session`.
     auth_headers    auth_headers(user) -> {"Authorization": "Bearer <access token>"}.
+    instructor_headers
+                    auth headers of a fresh instructor, prof@example.org.
 """
 
 from __future__ import annotations
@@ -197,3 +199,10 @@ def auth_headers(settings: Settings) -> Callable[[User], dict[str, str]]:
         return {"Authorization": f"Bearer {token}"}
 
     return headers
+
+
+@pytest.fixture
+def instructor_headers(
+    make_user: Callable[..., User], auth_headers: Callable[[User], dict[str, str]]
+) -> dict[str, str]:
+    return auth_headers(make_user(role=Role.instructor, email="prof@example.org"))

@@ -25,11 +25,6 @@ MakeUser = Callable[..., User]
 Headers = Callable[[User], dict[str, str]]
 
 
-@pytest.fixture
-def instructor_headers(make_user: MakeUser, auth_headers: Headers) -> dict[str, str]:
-    return auth_headers(make_user(role="instructor"))
-
-
 def user_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(User)).one()
 

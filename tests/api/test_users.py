@@ -22,11 +22,6 @@ def user_count(session: Session) -> int:
     return session.exec(select(func.count()).select_from(User)).one()
 
 
-@pytest.fixture
-def instructor_headers(make_user: MakeUser, auth_headers: Headers) -> dict[str, str]:
-    return auth_headers(make_user(role="instructor", email="prof@example.org"))
-
-
 def upload(client: TestClient, headers: dict[str, str], content: bytes) -> object:
     return client.post(
         "/api/v1/users/import",
