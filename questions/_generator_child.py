@@ -48,6 +48,8 @@ def _plain(values: object) -> dict[str, bool | int | float | str]:
 def main() -> None:
     with open(sys.argv[1], encoding="utf-8") as file:
         request: dict[str, Any] = json.load(file)
+    # A generator that prints must not corrupt the reply: its output goes to stderr.
+    reply, sys.stdout = sys.stdout, sys.stderr
     memory = 512 * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
     cpu = int(request["cpu_seconds"])
@@ -64,10 +66,10 @@ def main() -> None:
         spec.loader.exec_module(module)
         signal.setitimer(signal.ITIMER_REAL, 0)
     except _Deadline:
-        json.dump({"fatal": "importing generators.py did not finish in time"}, sys.stdout)
+        json.dump({"fatal": "importing generators.py did not finish in time"}, reply)
         return
     except BaseException as error:
-        json.dump({"fatal": f"importing generators.py failed: {error!r}"}, sys.stdout)
+        json.dump({"fatal": f"importing generators.py failed: {error!r}"}, reply)
         return
     for job in request["jobs"]:
         question, name = job["question"], job["function"]
@@ -90,7 +92,7 @@ def main() -> None:
         except BaseException as error:
             signal.setitimer(signal.ITIMER_REAL, 0)
             errors[question] = f"{name}(rng) failed for seed {seed}: {error!r}"
-    json.dump({"results": results, "errors": errors}, sys.stdout)
+    json.dump({"results": results, "errors": errors}, reply)
 
 
 main()

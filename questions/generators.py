@@ -69,7 +69,7 @@ def _finish(process: subprocess.Popen[bytes], deadline: float) -> dict[str, obje
     try:
         reply = json.loads(out)
     except ValueError:
-        return {"fatal": "generators.py wrote to standard output; generators must return values"}
+        return {"fatal": "the generator process gave an unreadable reply"}
     return (
         reply
         if isinstance(reply, dict)

@@ -342,3 +342,13 @@ def test_load_bank_raises_with_every_problem(bank_copy: Path) -> None:
 def test_a_folder_without_manifest_says_so(tmp_path: Path) -> None:
     [problem] = problems(tmp_path)
     assert "no bank.yaml" in problem
+
+
+def test_a_generator_that_prints_still_loads(bank_copy: Path) -> None:
+    (bank_copy / "generators.py").write_text(
+        "print('importing')\n"
+        "def backoff(rng):\n    print('hello')\n"
+        "    d = rng.choice([1, 2])\n    return {'d': d, 'r': 1, 'wait': d}\n"
+    )
+    bank = load_bank(bank_copy)
+    assert {v["d"] for v in bank.generated["coroutines-backoff"]} == {1, 2}
