@@ -267,8 +267,13 @@ def _variant_findings(question: Question, variant: Variant) -> Iterator[Finding]
         if key.type == "multiple_choice" and not key.correct:
             yield ("options",), "no option is correct"
         yield from _distinct(("options",), [o.text for o in student.options], "shown option")
-    elif isinstance(key, NumericKey) and key.answer != key.answer:
-        yield ("answer",), "the answer is not a number"
+    elif isinstance(key, NumericKey):
+        exact = key.absolute is None and key.relative is None
+        if exact and abs(key.answer - round(key.answer, 6)) > 1e-9 * max(1.0, abs(key.answer)):
+            yield (
+                ("answer",),
+                (f"the exact answer {key.answer!r} cannot be typed: round it or give a tolerance"),
+            )
     elif student.left:
         yield from _distinct(("pairs",), [c.text for c in student.left], "left entry")
         yield from _distinct(("pairs",), [c.text for c in student.right], "right entry")

@@ -352,3 +352,32 @@ def test_a_generator_that_prints_still_loads(bank_copy: Path) -> None:
     )
     bank = load_bank(bank_copy)
     assert {v["d"] for v in bank.generated["coroutines-backoff"]} == {1, 2}
+
+
+def test_an_exact_answer_nobody_can_type_needs_a_tolerance(bank_copy: Path) -> None:
+    write(
+        bank_copy,
+        "loops/third.yaml",
+        """
+        id: third-q
+        type: numeric
+        topic: loops
+        difficulty: 3
+        source: ["Event loops"]
+        params:
+          n: {choice: [3]}
+        text: {zh-CN: "1/{{ n }}?", en: "1/{{ n }}?"}
+        explanation: {zh-CN: 因为。, en: Because.}
+        answer: "1 / n"
+    """,
+    )
+    [problem] = problems(bank_copy)
+    assert problem.startswith("loops/third.yaml:10: answer: the exact answer 0.3333333333333333")
+    assert problem.endswith("cannot be typed: round it or give a tolerance (with n=3)")
+
+
+def test_a_loaded_bank_survives_a_json_round_trip(bank_copy: Path) -> None:
+    from questions import Bank
+
+    bank = load_bank(bank_copy)
+    assert Bank.model_validate_json(bank.model_dump_json()) == bank

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from questions import Bank, bank_stats, load_bank
+from questions import Bank, bank_stats, load_bank, render_variant, score_response
 from questions.models import QUESTION_TYPES
 
 SHIPPED = Path(__file__).parents[2] / "questions/banks/async-backends"
@@ -49,3 +49,13 @@ def test_code_questions_name_the_graders_assignments() -> None:
     if not known:
         pytest.skip("graders/assignments holds no assignment yet")
     load_bank(SHIPPED, assignments=known)
+
+
+def test_the_key_of_every_shipped_variant_scores_full_marks(shipped: Bank) -> None:
+    from tests.questions.test_scoring_properties import key_response
+
+    for question_id, question in shipped.questions.items():
+        for seed in range(10 if question.parameterised else 1):
+            variant = render_variant(shipped, question_id, seed)
+            score = score_response(variant, key_response(variant))
+            assert score.points == score.max_points or score.status == "external", question_id
