@@ -1,8 +1,9 @@
 """Running a bank's `generators.py`: in child processes, under deadlines, checked deterministic.
 
 Loading a bank never imports bank code into the loading process. The declared generator
-functions run in a fresh `python -I` child (address-space and time limits, empty environment,
-a scratch working directory), each over the bank's `generator_seeds` seeds; two children with
+functions run in a fresh `python -I` child (inside bubblewrap when it is available: no network,
+read-only filesystem; always address-space, CPU and time limits, an empty environment and a
+scratch working directory), each over the bank's `generator_seeds` seeds; two children with
 different hash seeds run side by side and must agree, so a generator that reads the global RNG,
 the clock or set order is caught. The tables they return become part of the loaded Bank, and
 rendering picks from them: no code runs when a student opens a question.
@@ -10,8 +11,10 @@ rendering picks from them: no code runs when a student opens a question.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -41,10 +44,39 @@ class GeneratorTables:
     fatal: str | None = None
 
 
+@functools.cache
+def _bwrap() -> str | None:
+    """bubblewrap, when it is installed and can make a namespace here (containers may forbid it)."""
+    path = shutil.which("bwrap")
+    if path is None:
+        return None
+    probe = subprocess.run(  # noqa: S603 - a fixed command
+        [path, "--ro-bind", "/", "/", "--unshare-all", "--", "/bin/true"],
+        capture_output=True,
+        timeout=10,
+        check=False,
+    )
+    return path if probe.returncode == 0 else None
+
+
+def _command(request: Path, workdir: str) -> list[str]:
+    python = [sys.executable, "-I", "-S", str(_CHILD), str(request)]
+    bwrap = _bwrap()
+    if bwrap is None:
+        return python
+    # No network, nothing writable but a scratch folder, its own PID namespace: bank code can
+    # compute, not reach out. Without bubblewrap the limits are rlimits and the deadline only.
+    return [
+        bwrap, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc",
+        "--bind", workdir, workdir, "--chdir", workdir, "--unshare-all", "--die-with-parent",
+        "--new-session", "--", *python,
+    ]  # fmt: skip
+
+
 def _start(request: Path, hash_seed: int, workdir: str) -> subprocess.Popen[bytes]:
     env = {"PYTHONHASHSEED": str(hash_seed), "PATH": "/usr/bin:/bin"}
     return subprocess.Popen(  # noqa: S603 - our own interpreter on our own script
-        [sys.executable, "-I", "-S", str(_CHILD), str(request)],
+        _command(request, workdir),
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 
 from questions import BankInvalid, load_bank, validate_bank
 from tests.questions.conftest import ASSIGNMENTS, FIXTURE_BANK
+from tests.services import require_bwrap
 
 
 def write(bank: Path, name: str, text: str) -> Path:
@@ -317,18 +319,36 @@ def test_a_generator_module_that_never_finishes_importing_is_stopped(bank_copy: 
 
 
 def test_loading_a_bank_does_not_run_its_code_in_this_process(bank_copy: Path) -> None:
-    marker = bank_copy / "ran.txt"
     (bank_copy / "generators.py").write_text(
-        "import os, random\n"
-        f"open({str(marker)!r}, 'a').write(str(os.getpid()) + '\\n')\n"
-        "def backoff(rng):\n    return {'d': 1, 'r': 1, 'wait': 1}\n"
+        "import os\ndef backoff(rng):\n    return {'d': os.getpid(), 'r': 1, 'wait': 1}\n"
     )
-    load_bank(bank_copy)
-    pids = marker.read_text().split()
-    assert len(pids) == 2  # two child processes (the determinism check), never this one
-    import os
+    bank = load_bank(bank_copy)
+    pids = {values["d"] for values in bank.generated["coroutines-backoff"]}
+    assert len(pids) == 1
+    assert os.getpid() not in pids
 
-    assert str(os.getpid()) not in pids
+
+def test_generators_cannot_write_files_or_reach_the_network(bank_copy: Path) -> None:
+    require_bwrap()
+    (bank_copy / "generators.py").write_text(
+        "import socket\n"
+        f"def backoff(rng):\n    open({str(bank_copy / 'x')!r}, 'w')\n    return {{}}\n"
+        "def net(rng):\n"
+        "    socket.create_connection(('127.0.0.1', 5432), timeout=1)\n    return {}\n"
+    )
+    write(
+        bank_copy,
+        "coroutines/net.yaml",
+        GOOD.replace("extra-q", "net-q").replace(
+            "    answer: true", "    answer: true\n    generator: net"
+        ),
+    )
+    found = problems(bank_copy)
+    assert any("backoff(rng) failed" in p and "Read-only file system" in p for p in found), found
+    assert any("net(rng) failed" in p and ("unreachable" in p or "refused" in p) for p in found), (
+        found
+    )
+    assert not (bank_copy / "x").exists()
 
 
 def test_load_bank_raises_with_every_problem(bank_copy: Path) -> None:
