@@ -147,6 +147,11 @@ def _question(reader: _Reader, path: Path, document: YamlDocument) -> Question |
         return None
 
 
+def _inside(root: Path, path: Path) -> bool:
+    # A bank may arrive as an upload: `notes: ../../etc/passwd` or a symlink must not reach out.
+    return path.resolve().is_relative_to(root.resolve())
+
+
 def _question_files(root: Path) -> list[Path]:
     files = [
         p
@@ -185,17 +190,24 @@ def validate_bank(path: Path | str, *, assignments: Collection[str] | None = Non
     headings: list[tuple[str, ...]] | None = None
     if manifest and manifest.notes:
         notes = root / manifest.notes
-        try:
-            headings = parse_notes(notes.read_text(encoding="utf-8")).paths()
-        except (OSError, UnicodeDecodeError):
-            line = document.line_of(("notes",)) if document else None
+        line = document.line_of(("notes",)) if document else None
+        if not _inside(root, notes):
             reader.add(
-                manifest_path, line, ("notes",), f"cannot read the notes file {manifest.notes}"
+                manifest_path, line, ("notes",), "the notes file must be inside the bank folder"
             )
+        else:
+            try:
+                headings = parse_notes(notes.read_text(encoding="utf-8")).paths()
+            except (OSError, UnicodeDecodeError):
+                message = f"cannot read the notes file {manifest.notes}"
+                reader.add(manifest_path, line, ("notes",), message)
 
     questions: dict[str, Question] = {}
     documents: dict[str, tuple[Path, YamlDocument]] = {}
     for file in _question_files(root):
+        if not _inside(root, file):
+            reader.add(file, None, (), "a link to a file outside the bank folder")
+            continue
         doc = reader.document(file)
         if doc is None:
             continue
@@ -251,7 +263,7 @@ def _generate(
     if not jobs:
         return {}
     module = root / GENERATORS
-    if not module.is_file():
+    if not module.is_file() or not _inside(root, module):
         for qid in jobs:
             file, doc = documents[qid]
             reader.add(

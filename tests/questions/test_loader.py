@@ -401,3 +401,14 @@ def test_a_loaded_bank_survives_a_json_round_trip(bank_copy: Path) -> None:
 
     bank = load_bank(bank_copy)
     assert Bank.model_validate_json(bank.model_dump_json()) == bank
+
+
+def test_nothing_outside_the_bank_folder_is_read(bank_copy: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.yaml"
+    secret.write_text(GOOD)
+    (bank_copy / "loops/link.yaml").symlink_to(secret)
+    manifest = bank_copy / "bank.yaml"
+    manifest.write_text(manifest.read_text().replace("notes: notes.md", "notes: ../secret.yaml"))
+    found = problems(bank_copy)
+    assert "bank.yaml:5: notes: the notes file must be inside the bank folder" in found
+    assert "loops/link.yaml: a link to a file outside the bank folder" in found
