@@ -16,6 +16,7 @@ from questions.loader import validate_bank
 from questions.models import Manifest
 from questions.moodle_xml import export_moodle_xml, import_moodle_xml
 from questions.stats import BankStats, bank_stats
+from questions.variants import render_variant
 from questions.writer import write_bank
 
 app = typer.Typer(help="Validate, derive, import and export question banks.", no_args_is_help=True)
@@ -183,3 +184,28 @@ def import_bank(
         raise typer.Exit(1) from None
     typer.echo(f"Imported {len(report.questions)} question(s) into {out}")
     _report(out, None)
+
+
+@app.command()
+def render(
+    path: Annotated[Path, typer.Argument(help="The bank folder.")],
+    question_id: Annotated[str, typer.Argument(help="The question to render.")],
+    seed: Annotated[int, typer.Option(help="The variant's seed.")] = 0,
+    language: Annotated[str | None, typer.Option(help="One language (default: all).")] = None,
+) -> None:
+    """Preview one variant as a student sees it, then its key (for authors)."""
+    validation = validate_bank(path)
+    if validation.bank is None:
+        typer.echo(
+            f"{path} has {len(validation.problems)} problem(s); run `quizloop bank validate`.",
+            err=True,
+        )
+        raise typer.Exit(1)
+    if question_id not in validation.bank.questions:
+        typer.echo(f"no question {question_id!r} in {path}", err=True)
+        raise typer.Exit(1)
+    variant = render_variant(validation.bank, question_id, seed, language=language)
+    typer.echo("Student sees:")
+    typer.echo(variant.student.model_dump_json(indent=2, exclude_defaults=True))
+    typer.echo("Key (server only):")
+    typer.echo(variant.key.model_dump_json(indent=2))

@@ -74,3 +74,17 @@ def test_import_of_a_broken_file_writes_nothing(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert f"{broken}:3: the answer block opened with {{ is never closed with }}" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_render_previews_the_student_view_then_the_key() -> None:
+    result = runner.invoke(
+        app, ["render", str(FIXTURE_BANK), "loops-true-false", "--seed", "2", "--language", "en"]
+    )
+    assert result.exit_code == 0, result.output
+    student, key = result.stdout.split("Key (server only):")
+    assert '"type": "true_false"' in student
+    assert '"answer"' not in student
+    assert '"answer": false' in key
+    missing = runner.invoke(app, ["render", str(FIXTURE_BANK), "nope"])
+    assert missing.exit_code == 1
+    assert "no question 'nope'" in missing.stderr
