@@ -9,10 +9,11 @@ A pure library (no web, no database). Usage:
     score = score_response(variant, response)  # Score(points, max_points, parts, ...)
 """
 
+from questions.answers import normalize_answer
 from questions.expressions import ExpressionError
 from questions.loader import BankInvalid, Problem, Validation, load_bank, validate_bank
 from questions.models import Bank, Manifest, Question, QuestionType
-from questions.scoring import PartScore, Score, normalize_answer, score_response
+from questions.scoring import PartScore, Score, score_response
 from questions.stats import BankStats, bank_stats
 from questions.variants import (
     AnswerKey,

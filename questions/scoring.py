@@ -16,15 +16,12 @@ Rules (README.md has them for students and authors):
 
 from __future__ import annotations
 
-import math
-import re
-import unicodedata
 from collections.abc import Callable
 from typing import Literal
 
-import regex
 from pydantic import BaseModel, ConfigDict
 
+from questions.answers import UnreadableAnswer, blank_matches, read_number
 from questions.models import LocalizedText
 from questions.units import UnitError, convert, lookup_unit
 from questions.variants import (
@@ -40,7 +37,6 @@ from questions.variants import (
 __all__ = [
     "PartScore",
     "Score",
-    "normalize_answer",
     "score_code",
     "score_fill_in",
     "score_matching",
@@ -53,9 +49,7 @@ __all__ = [
 ]
 
 MAX_TEXT = 500
-MAX_NUMBER_TEXT = 64
 MAX_ID = 64
-REGEX_SECONDS = 0.05
 
 
 class PartScore(BaseModel):
@@ -221,32 +215,6 @@ def score_true_false(variant: Variant, response: object) -> Score:
     )
 
 
-def normalize_answer(text: str, *, case_sensitive: bool = False) -> str:
-    """NFKC (full-width to half-width), whitespace collapsed, case-folded unless case_sensitive.
-
-    Usage: `normalize_answer("  ＥＰＯＬＬ ") == "epoll"`
-    """
-    text = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text)).strip()
-    return text if case_sensitive else text.casefold()
-
-
-def _blank_matches(
-    answer: str, accept: tuple[str, ...], patterns: tuple[str, ...], case_sensitive: bool
-) -> bool:
-    given = normalize_answer(answer, case_sensitive=case_sensitive)
-    if any(given == normalize_answer(a, case_sensitive=case_sensitive) for a in accept):
-        return True
-    flags = 0 if case_sensitive else regex.IGNORECASE
-    plain = normalize_answer(answer, case_sensitive=True)
-    for pattern in patterns:
-        try:
-            if regex.fullmatch(pattern, plain, flags=flags, timeout=REGEX_SECONDS):
-                return True
-        except (TimeoutError, regex.error):
-            continue  # a pathological pattern must not stall grading: it simply does not match
-    return False
-
-
 def score_fill_in(variant: Variant, response: object) -> Score:
     """Response: `{"blank-id": "text", ...}`; a missing blank counts as unanswered.
 
@@ -280,46 +248,9 @@ def score_fill_in(variant: Variant, response: object) -> Score:
     parts = []
     for blank in key.blanks:
         answer = response.get(blank.id)
-        right = isinstance(answer, str) and _blank_matches(
-            answer, blank.accept, blank.regex, blank.case_sensitive
-        )
+        right = isinstance(answer, str) and blank_matches(answer, blank)
         parts.append(PartScore(part=blank.id, correct=right, feedback=RIGHT if right else WRONG))
     return _score(variant, sum(p.correct for p in parts) / len(parts), parts)
-
-
-_NUMBER = re.compile(
-    r"^([+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d*)?(?:[eE][+-]?\d{1,3})?|[+-]?\.\d+(?:[eE][+-]?\d{1,3})?)\s*(.*)$"
-)
-
-
-def _parse_number(variant: Variant, response: object) -> tuple[float, str | None] | Score:
-    if isinstance(response, bool):
-        return _malformed(variant, "应为数字。", "Expected a number.")
-    if isinstance(response, int):
-        if abs(response) > 10**300:
-            return _malformed(variant, "数字太大。", "The number is too large.")
-        return float(response), None
-    if isinstance(response, float):
-        if not math.isfinite(response):
-            return _malformed(variant, "应为有限的数字。", "Expected a finite number.")
-        return response, None
-    if not isinstance(response, str):
-        return _malformed(
-            variant,
-            '应为数字，或带单位的数字文本，如 "1.2 s"。',
-            'Expected a number, or text like "1.2 s".',
-        )
-    if len(response) > MAX_NUMBER_TEXT:
-        return _malformed(variant, "答案文本太长。", "The answer text is too long.")
-    match = _NUMBER.match(unicodedata.normalize("NFKC", response).strip())
-    if not match:
-        return _malformed(
-            variant, f"无法读出数字：{response}", f"Cannot read a number in: {response}"
-        )
-    value = float(match.group(1).replace(",", ""))
-    if not math.isfinite(value):
-        return _malformed(variant, "应为有限的数字。", "Expected a finite number.")
-    return value, match.group(2).strip() or None
 
 
 def score_numeric(variant: Variant, response: object) -> Score:
@@ -331,10 +262,10 @@ def score_numeric(variant: Variant, response: object) -> Score:
     assert isinstance(key, NumericKey)
     if response is None:
         return _unanswered(variant)
-    parsed = _parse_number(variant, response)
-    if isinstance(parsed, Score):
-        return parsed
-    value, unit = parsed
+    try:
+        value, unit = read_number(response)
+    except UnreadableAnswer as error:
+        return _malformed(variant, error.zh, error.en)
     if unit is not None:
         if key.unit is None:
             return _score(

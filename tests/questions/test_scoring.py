@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from questions import Bank, Variant, render_variant, score_response
-from questions.scoring import normalize_answer
+from questions.answers import normalize_answer, read_number
 from questions.variants import MatchingKey, OrderingKey
 
 
@@ -76,6 +76,12 @@ def test_fill_in_normalises_and_scores_each_blank(
     score = score_response(render_variant(bank, "loops-fill-in", 0), answers)
     assert score.points == pytest.approx(points)
     assert len(score.parts) == 2
+
+
+def test_numbers_are_read_with_their_unit() -> None:
+    assert read_number("1,200 ms") == (1200.0, "ms")
+    assert read_number(" -.5e1s ") == (-5.0, "s")
+    assert read_number(3) == (3.0, None)
 
 
 def test_normalisation_is_nfkc_casefold_and_collapsed_whitespace() -> None:
