@@ -112,17 +112,60 @@ class _Reader:
     def schema_errors(
         self, path: Path, document: YamlDocument, error: ValidationError, tag: str | None = None
     ) -> None:
+        merged: dict[tuple[str | int, ...], list[str]] = {}
         for item in error.errors():
             loc = item["loc"]
             if tag is not None and loc and loc[0] == tag:
                 loc = loc[1:]  # the union's tag (the type) is not a field of the file
-            location = tuple(p for p in loc if isinstance(p, str | int))
-            message = item["msg"]
-            if item["type"] == "extra_forbidden":
-                message = "unknown field (see questions/README.md for the fields of each type)"
-            elif item["type"] == "missing":
-                message = "required field is missing"
-            self.add(path, document.line_of(location), location, message)
+            location, message = _plain_error(document, loc, item["type"], item["msg"])
+            if message is not None:
+                merged.setdefault(location, []).append(message)
+        for location, messages in merged.items():
+            kinds = [m[len(_EXPECT) :] for m in messages if m.startswith(_EXPECT)]
+            if len(kinds) > 1:  # one field that may be one of several kinds: say so once
+                messages = [_EXPECT + " or ".join(dict.fromkeys(kinds))]
+            for message in dict.fromkeys(messages):
+                self.add(path, document.line_of(location), location, message)
+
+
+_EXPECT = "expected "
+_SCALARS = {"bool": "true or false", "int": "a number", "float": "a number",
+            "constrained-str": "text (an expression)", "str": "text"}  # fmt: skip
+_PARAMS = {"ParamRange": "range", "ParamChoice": "choice"}
+
+
+def _plain_error(
+    document: YamlDocument, loc: tuple[str | int, ...], kind: str, message: str
+) -> tuple[tuple[str | int, ...], str | None]:
+    """Pydantic's error in the file's terms: union member names out of the path."""
+    location: list[str | int] = []
+    for part in loc:
+        if part in _PARAMS:
+            # Report only the errors of the form the author wrote ({range: ...} or {choice: ...}).
+            written = _at(document.data, location)
+            form = "choice" if isinstance(written, dict) and "choice" in written else "range"
+            if _PARAMS[str(part)] != form:
+                return tuple(location), None
+            continue
+        if part in _SCALARS and location and location[-1] in ("answer", "correct"):
+            return tuple(location), _EXPECT + _SCALARS[str(part)]
+        location.append(part)
+    if kind == "extra_forbidden":
+        message = "unknown field (see questions/README.md for the fields of each type)"
+    elif kind == "missing":
+        message = "required field is missing"
+    return tuple(location), message
+
+
+def _at(data: object, location: list[str | int]) -> object:
+    for part in location:
+        if isinstance(data, dict):
+            data = data.get(part)
+        elif isinstance(data, list) and isinstance(part, int) and part < len(data):
+            data = data[part]
+        else:
+            return None
+    return data
 
 
 def _question(reader: _Reader, path: Path, document: YamlDocument) -> Question | None:

@@ -14,11 +14,11 @@ def test_validate_prints_counts_per_section_type_and_language(tmp_path: Path) ->
     (tmp_path / "gather-all").mkdir()
     result = runner.invoke(app, ["validate", str(FIXTURE_BANK), "--assignments", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "OK: fixture 0.1.0: 13 questions" in result.stdout
+    assert "OK: fixture 0.1.0: 15 questions" in result.stdout
     assert "    Readiness APIs: 3 / 3" in result.stdout
     assert "By type: single_choice 2, multiple_choice 1, true_false 2, fill_in 2" in result.stdout
-    assert "By language: zh-CN 13, en 13" in result.stdout
-    assert "Parameterised: 3; drafts: 0" in result.stdout
+    assert "By language: zh-CN 15, en 15" in result.stdout
+    assert "Parameterised: 5; drafts: 0" in result.stdout
 
 
 def test_validate_reports_every_problem_as_file_line_field_and_exits_1(bank_copy: Path) -> None:

@@ -412,3 +412,30 @@ def test_nothing_outside_the_bank_folder_is_read(bank_copy: Path, tmp_path: Path
     found = problems(bank_copy)
     assert "bank.yaml:5: notes: the notes file must be inside the bank folder" in found
     assert "loops/link.yaml: a link to a file outside the bank folder" in found
+
+
+def test_schema_errors_speak_of_the_file_not_of_pydantic_unions(bank_copy: Path) -> None:
+    write(
+        bank_copy,
+        "loops/unions.yaml",
+        """
+        id: unions-q
+        type: numeric
+        topic: loops
+        difficulty: 3
+        source: ["Event loops"]
+        params:
+          n: {range: [1, 2, 3]}
+          k: {choice: 5}
+        text: {zh-CN: "{{ n }}", en: "{{ n }}"}
+        explanation: {zh-CN: 因为。, en: Because.}
+        answer: [n]
+    """,
+    )
+    found = problems(bank_copy)
+    assert found == [
+        "loops/unions.yaml:7: params.n.range: "
+        "Tuple should have at most 2 items after validation, not 3",
+        "loops/unions.yaml:8: params.k.choice: Input should be a valid tuple",
+        "loops/unions.yaml:11: answer: expected a number or text (an expression)",
+    ]
