@@ -1,0 +1,1 @@
+"""The grader-side engine: sessions with a child, scenarios, schedules, runs."""

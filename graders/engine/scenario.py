@@ -1,0 +1,361 @@
+"""A scenario: fake services, the calls the grader makes, and the drive to completion.
+
+Usage:
+    sc = Scenario(session, "concurrent", measure_blocking=True)
+    fetch = sc.service("fetch", web.fetch)          # grader-side handler, child-side stub
+    call = sc.call("fetch_all", urls, fetch)
+    ending = sc.run()                                # COMPLETED, DEADLOCK, TIMEOUT, ...
+    call.outcome, sc.requests, sc.observations       # what the grader saw, in virtual time
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import time
+from collections.abc import Callable
+from typing import Any
+
+from ..harness import wire
+from ..harness.wire import Ref, Stub, WireError, pack_trusted, unpack_untrusted
+from .model import (
+    Call,
+    Ending,
+    EndKind,
+    Observations,
+    Raised,
+    Reply,
+    Request,
+    Returned,
+    Service,
+    ServiceError,
+)
+from .schedule import Option, Scheduler, Timed
+from .session import (
+    STALL_AGAIN,
+    STALL_FIRST,
+    THREAD_QUIET,
+    ChildExit,
+    ProtocolViolation,
+    Session,
+    reply_socket,
+)
+
+DEADLINE = 3.0  # real seconds per scenario: correct code needs milliseconds
+VIRTUAL_LIMIT = 3600.0  # virtual seconds: beyond this a scenario would never finish
+STEP_LIMIT = 20_000  # scheduler steps
+
+
+class Scenario:
+    def __init__(
+        self,
+        session: Session | None,
+        name: str,
+        *,
+        scheduler: Scheduler | None = None,
+        measure_blocking: bool = False,
+        deadline: float = DEADLINE,
+        virtual_limit: float = VIRTUAL_LIMIT,
+    ) -> None:
+        self.session = session
+        self.name = name
+        self.scheduler = scheduler or Timed()
+        self.measure_blocking = measure_blocking
+        self.deadline = deadline
+        self.virtual_limit = virtual_limit
+        self.services: dict[str, tuple[str, Service]] = {}
+        self.calls: dict[int, Call] = {}
+        self.requests: dict[int, Request] = {}
+        self.observations = Observations()
+        self.start_clock = session.clock if session is not None else 0.0
+        self.ending: Ending | None = None
+        self.on_end: Callable[[Ending], None] = lambda ending: None
+        self._stalled = False
+        self._counter = 0
+
+    # -- building ----------------------------------------------------------------------------------
+    def service(self, name: str, handler: Service, kind: str = "async") -> Stub:
+        """Register a fake service; returns the stub argument to pass to the student's code."""
+        self.services[name] = (kind, handler)
+        return Stub(name, kind)
+
+    def service_object(self, name: str, methods: dict[str, Service], kind: str = "async") -> Stub:
+        for method, handler in methods.items():
+            self.services[f"{name}.{method}"] = (kind, handler)
+        return Stub(name, "object", dict.fromkeys(methods, kind))
+
+    def call(self, fn: str | Ref, *args: Any, at: float | None = None, keep: str = "") -> Call:
+        """Call the student's `fn` (a name in their module, or a Ref) when the scenario runs."""
+        call_id, order = self._next_ids()
+        call = Call(call_id, fn, list(args), at=at, keep=keep or None, order=order)
+        self.calls[call.id] = call
+        return call
+
+    def _next_ids(self) -> tuple[int, int]:
+        session = self.session
+        if session is None:
+            self._counter += 1
+            return self._counter, self._counter
+        ids = session.next_call, session.next_order
+        session.next_call += 1
+        session.next_order += 1
+        return ids
+
+    @property
+    def live(self) -> Session:
+        if self.session is None:
+            raise RuntimeError(f"scenario {self.name} was skipped")
+        return self.session
+
+    # -- observations ------------------------------------------------------------------------------
+    def in_flight(self, stub: str | None = None) -> list[Request]:
+        return [
+            r
+            for r in self.requests.values()
+            if r.in_flight and (stub is None or r.stub == stub or r.stub.startswith(stub + "."))
+        ]
+
+    def on_busy_period(self, seconds: float) -> None:
+        if self.measure_blocking:
+            self.observations.busy.append(seconds)
+
+    # -- messages from the child -------------------------------------------------------------------
+    def on_message(self, message: dict[str, Any], fds: list[int]) -> None:
+        op = message["op"]
+        if op in (wire.REQUEST, wire.BLOCKING, wire.SYNC):
+            self._on_request(op, message, fds)
+            return
+        close_fds(fds)
+        if op == wire.CANCEL:
+            request = self.requests.get(_int(message, "id"))
+            if request is not None and request.in_flight and not request.blocking:
+                request.cancelled_at = self.live.clock
+        elif op == wire.DONE:
+            call = self.calls.get(_int(message, "call"))
+            if call is None or call.done or call.started_at is None:
+                raise ProtocolViolation("result for an unknown call")
+            if message.get("ok"):
+                value = unpack_untrusted(message.get("value"))
+                call.outcome = Returned(value, bool(message.get("awaitable", True)))
+            else:
+                call.outcome = Raised(unpack_untrusted({"$x": message.get("exc")}))
+            call.finished_at = self.live.clock
+        else:
+            raise ProtocolViolation(f"unexpected op {op!r}")
+
+    def _on_request(self, op: str, message: dict[str, Any], fds: list[int]) -> None:
+        blocking = op != wire.REQUEST
+        if (blocking and len(fds) != 1) or (not blocking and fds):
+            close_fds(fds)
+            raise ProtocolViolation("a blocking request carries exactly one reply socket")
+        reply_to = reply_socket(fds[0]) if blocking else None
+        session = self.live
+        request_id = _int(message, "id")
+        stub = message.get("stub")
+        args = message.get("args")
+        if not isinstance(stub, str) or stub not in self.services or not isinstance(args, list):
+            raise ProtocolViolation(f"request to an unknown stub {stub!r}")
+        if request_id in self.requests:
+            raise ProtocolViolation("duplicate request id")
+        kind, handler = self.services[stub]
+        if kind != {wire.REQUEST: "async", wire.BLOCKING: "blocking", wire.SYNC: "sync"}[op]:
+            raise ProtocolViolation(f"{stub} is not a {op} stub")
+        request = Request(
+            id=request_id,
+            stub=stub,
+            args=[unpack_untrusted(a) for a in args],
+            call=_int(message, "call"),
+            issued_at=session.clock,
+            blocking=blocking,
+            socket=reply_to,
+            order=session.next_order,
+        )
+        session.next_order += 1
+        request.reply = handler(request)
+        self.requests[request_id] = request
+        if op == wire.SYNC:  # answered at once, no time passes
+            self._complete(request)
+            return
+        base = stub.split(".", 1)[0]
+        for key in {stub, base}:
+            count = len(self.in_flight(key))
+            if count > self.observations.max_in_flight.get(key, 0):
+                self.observations.max_in_flight[key] = count
+
+    # -- driving -----------------------------------------------------------------------------------
+    def run(self, until: Callable[[], bool] | None = None) -> Ending:
+        """Drive until every call is done (or `until()`), the child deadlocks, dies or hangs."""
+        session = self.session
+        if session is None:
+            return self._finish(Ending(EndKind.SKIPPED, "the submission timed out repeatedly"))
+        if session.ended is not None:
+            return self._finish(session.ended)
+        session.scenario = self
+        self.start_clock = session.clock
+        limit = time.monotonic() + self.deadline
+        steps = 0
+        try:
+            while True:
+                ending = self._settle(limit)
+                if ending is not None:
+                    return self._finish(ending)
+                if until is not None and until():
+                    return self._finish(Ending(EndKind.COMPLETED))
+                if self.calls and all(c.done for c in self.calls.values()):
+                    return self._finish(Ending(EndKind.COMPLETED))
+                options = self._options()
+                if not options:
+                    return self._finish(self._deadlock())
+                chosen, t = self.scheduler.choose(session.clock, options)
+                steps += 1
+                if t - self.start_clock > self.virtual_limit or steps > STEP_LIMIT:
+                    note = f"{t - self.start_clock:.0f} s of virtual time, {steps} steps"
+                    ending = session.end(EndKind.LIMIT, f"{self.virtual_limit:g}", note=note)
+                    return self._finish(ending)
+                self._apply(chosen, t)
+        except ChildExit as exc:
+            return self._finish(session.end(EndKind.CRASHED, exc.cause, exc.exc, str(exc)))
+        except (ProtocolViolation, WireError) as exc:
+            return self._finish(session.end(EndKind.CRASHED, "protocol", note=str(exc)))
+
+    def _finish(self, ending: Ending) -> Ending:
+        self.ending = ending
+        for request in self.requests.values():
+            if request.socket is not None:
+                request.socket.close()
+                request.socket = None
+        if self.session is not None:
+            self.session.scenario = None
+            if ending.kind is EndKind.DEADLOCK:
+                self.session.end(EndKind.DEADLOCK, ending.detail)  # stuck tasks: never reuse
+        self.on_end(ending)
+        return ending
+
+    def _deadlock(self) -> Ending:
+        stuck = sorted(c.name for c in self.calls.values() if not c.done)
+        return Ending(EndKind.DEADLOCK, ", ".join(stuck))
+
+    def _settle(self, limit: float) -> Ending | None:
+        session = self.live
+        quiet_since: float | None = None
+        asked_at = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if now >= limit:
+                return session.end(EndKind.TIMEOUT, f"{self.deadline:g}")
+            if session.ack == session.seq:
+                held = [r for r in self.requests.values() if r.blocking and r.in_flight]
+                if held and session.idle_busy == 0 and not self._loop_thread_sleeps(limit):
+                    self.observations.loop_thread_busy += 1
+                if session.idle_busy == 0:
+                    return None
+                quiet_since = quiet_since or now
+                wait = min(limit, quiet_since + THREAD_QUIET) - now
+                if wait <= 0:
+                    return None  # threads say they are busy but nothing happens
+            else:
+                held = [r for r in self.requests.values() if r.blocking and r.in_flight]
+                stall = asked_at + (STALL_AGAIN if self._stalled else STALL_FIRST)
+                if held and now >= stall:
+                    # The loop does not answer while blocking calls are held: it is blocked
+                    # in one of them. Count it, then let time move to release the earliest.
+                    self.observations.loop_stalls += 1
+                    self._stalled = True
+                    return None
+                wait = (min(limit, stall) if held else limit) - now
+            got = session.receive(max(0.0, wait))
+            if got is not None:
+                quiet_since = None
+                session.handle(*got)
+
+    def _loop_thread_sleeps(self, limit: float) -> bool:
+        """With calls held, the loop thread must be seen asleep in epoll_wait, not elsewhere."""
+        give_up = min(limit, time.monotonic() + STALL_FIRST)
+        while True:
+            sleeping = self.live.loop_thread_sleeping()
+            if sleeping is None or sleeping:
+                return True
+            if time.monotonic() >= give_up:
+                return False
+            select.select([], [], [], 0.002)
+
+    def _options(self) -> list[Option]:
+        session = self.live
+        options = [
+            Option("start", c.at if c.at is not None else self.start_clock, c.order, c.id, c.id)
+            for c in self.calls.values()
+            if c.started_at is None
+        ]
+        for r in self.requests.values():
+            if r.in_flight and r.reply is not None:
+                options.append(
+                    Option("complete", r.issued_at + r.reply.latency, r.order, r.call, r.id)
+                )
+        if session.idle_timer is not None:
+            options.append(Option("timer", float(session.idle_timer), 1 << 60, -1, 0))
+        return options
+
+    def _apply(self, chosen: list[Option], t: float) -> None:
+        session = self.live
+        session.clock = max(session.clock, t)
+        events: list[dict[str, Any]] = []
+        for option in chosen:
+            if option.kind == "start":
+                call = self.calls[option.key]
+                call.started_at = session.clock
+                event: dict[str, Any] = {
+                    "call": call.id,
+                    "fn": call.fn if isinstance(call.fn, str) else pack_trusted(call.fn),
+                    "args": [pack_trusted(a) for a in call.args],
+                }
+                if call.keep:
+                    event["keep"] = call.keep
+                events.append(event)
+            elif option.kind == "complete":
+                request = self.requests[option.key]
+                answer = self._complete(request)
+                if not request.blocking:
+                    events.append({"id": request.id, **answer})
+                else:
+                    events.append({"release": request.id})
+        session.send_step(wire.TICK, {"t": session.clock, "events": events})
+
+    def _complete(self, request: Request) -> dict[str, Any]:
+        """Decide the request's answer now; blocking ones are answered on their socket."""
+        reply = request.reply or Reply()
+        request.completed_at = self.live.clock
+        answer: dict[str, Any]
+        try:
+            value = reply.effect() if reply.effect is not None else reply.value
+        except ServiceError as exc:
+            request.answer = exc.info
+            answer = {
+                "exc": {"type": exc.info.type, "args": [pack_trusted(a) for a in exc.info.args]}
+            }
+        else:
+            if reply.error is not None:
+                request.answer = reply.error
+                answer = {"exc": pack_trusted(reply.error)["$x"]}
+            else:
+                request.answer = value
+                answer = {"value": pack_trusted(value)}
+        if request.socket is not None:
+            with contextlib.suppress(OSError):  # the thread is gone: judged by what it did
+                request.socket.send(wire.encode({"op": "reply", **answer}))
+            request.socket.close()
+            request.socket = None
+        return answer
+
+
+def _int(message: dict[str, Any], key: str) -> int:
+    value = message.get(key)
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ProtocolViolation(f"{key} must be an integer")
+    return value
+
+
+def close_fds(fds: list[int]) -> None:
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)

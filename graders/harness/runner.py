@@ -1,0 +1,232 @@
+"""Child side: load the submission, then run the calls the grader asks for on a VirtualLoop.
+
+The runner is what a sandboxed child executes after confinement. It speaks only through the
+session socket; the grader decides everything that matters (time, answers, verdict).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import io
+import os
+import random
+import socket
+import sys
+import types
+from typing import Any
+
+from . import packing, stubs, wire
+from .vloop import VirtualLoop, account_threads
+
+FILENAME = "submission.py"
+
+
+class Session:
+    """One grading session in the child: implements the stubs' Transport."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.loop: VirtualLoop | None = None
+        self.module: types.ModuleType | None = None
+        self.seq = 0
+        self.pending: dict[int, asyncio.Future[Any]] = {}
+        self.kept: dict[str, Any] = {}
+        self.stub_cache: dict[str, Any] = {}
+        self.callbacks: dict[int, Any] = {}
+        self._send_lock = __import__("threading").Lock()
+
+    # -- Transport -------------------------------------------------------------------------------
+    def send(self, message: dict[str, Any], fds: list[int] | None = None) -> None:
+        data = wire.encode(message)
+        with self._send_lock:
+            if fds:
+                socket.send_fds(self.sock, [data], fds)
+            else:
+                self.sock.sendall(data)
+
+    def pack_args(self, args: tuple[Any, ...]) -> list[Any]:
+        return [packing.pack(a, self._register_callback) for a in args]
+
+    def expect(self, request_id: int, future: asyncio.Future[Any]) -> None:
+        self.pending[request_id] = future
+
+    def forget(self, request_id: int) -> None:
+        self.pending.pop(request_id, None)
+
+    def running_loop(self) -> Any:
+        return self.loop
+
+    def decode_reply(self, message: dict[str, Any]) -> Any:
+        if "exc" in message:
+            raise packing.make_exception(message["exc"], self._resolve_value)
+        return self._resolve_value(message.get("value"))
+
+    # -- values ----------------------------------------------------------------------------------
+    def _register_callback(self, fn: Any) -> int:
+        handle = len(self.callbacks) + 1
+        self.callbacks[handle] = fn
+        return handle
+
+    def _resolve_value(self, packed: Any) -> Any:
+        return packing.unpack_trusted(packed, self._special)
+
+    def _special(self, tag: str, body: Any) -> Any:
+        if tag == "$s":
+            key = f"{body['name']}:{body['kind']}"
+            if key not in self.stub_cache:
+                self.stub_cache[key] = stubs.make_stub(
+                    self, body["name"], body["kind"], body.get("methods", {})
+                )
+            return self.stub_cache[key]
+        if tag == "$r":
+            handle, attr = body
+            obj = self.kept[handle]
+            return getattr(obj, attr) if attr else obj
+        if tag == "$c":
+            return self.callbacks[body]
+        raise wire.WireError(f"unknown tag {tag!r}")
+
+    # -- loading ---------------------------------------------------------------------------------
+    def load(self, source: str) -> None:
+        module = types.ModuleType("submission")
+        module.__file__ = FILENAME
+        sys.modules["submission"] = module
+        try:
+            code = compile(source, FILENAME, "exec", dont_inherit=True)
+            exec(code, module.__dict__)  # noqa: S102 - running the submission is the point
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: they are results
+            self.send({"op": wire.LOADED, "ok": False, "exc": packing.pack_exception(exc)})
+            return
+        self.module = module
+        self.send({"op": wire.LOADED, "ok": True})
+
+    # -- the loop's side -------------------------------------------------------------------------
+    def on_idle(self, timer: float | None, busy: int) -> None:
+        self.send({"op": wire.IDLE, "ack": self.seq, "timer": timer, "busy": busy})
+
+    def on_readable(self) -> None:
+        while True:
+            try:
+                data = self.sock.recv(wire.MAX_MESSAGE, socket.MSG_DONTWAIT)
+            except BlockingIOError:
+                return
+            if not data:
+                os._exit(0)  # the grader closed the session
+            self.handle(wire.decode(data))
+
+    def handle(self, message: dict[str, Any]) -> None:
+        assert self.loop is not None
+        op = message["op"]
+        if op == wire.CALL:
+            self.seq = message["seq"]
+            self.loop.call_soon(self.start_call, message)
+        elif op == wire.TICK:
+            self.seq = message["seq"]
+            self.loop.advance_to(message["t"])
+            for event in message.get("events", []):
+                self.deliver(event)
+        else:
+            raise wire.WireError(f"unexpected op {op!r}")
+
+    def deliver(self, event: dict[str, Any]) -> None:
+        assert self.loop is not None
+        if "id" in event:
+            future = self.pending.get(event["id"])
+            if future is None or future.done():
+                return  # cancelled meanwhile
+            try:
+                value = self.decode_reply(event)
+            except BaseException as exc:
+                future.set_exception(exc)
+            else:
+                future.set_result(value)
+        elif "release" in event:
+            stubs.blocking_calls.release(event["release"])
+        elif "invoke" in event:
+            fn = self.callbacks.get(event["invoke"])
+            args = [self._resolve_value(a) for a in event.get("args", [])]
+            if fn is not None:
+                self.loop.call_soon(fn, *args)
+        elif "call" in event:
+            self.loop.call_soon(self.start_call, event)
+
+    def start_call(self, message: dict[str, Any]) -> None:
+        assert self.loop is not None
+        assert self.module is not None
+        call_id: int = message["call"]
+        fn = message["fn"]
+        context = contextvars.copy_context()
+        context.run(stubs.current_call.set, call_id)
+        try:
+            target = self._resolve_value(fn) if isinstance(fn, dict) else getattr(self.module, fn)
+            args = [self._resolve_value(a) for a in message.get("args", [])]
+            result = context.run(target, *args)
+        except Exception as exc:
+            self.send({"op": wire.DONE, "call": call_id, "ok": False,
+                       "exc": packing.pack_exception(exc)})  # fmt: skip
+            return
+        if message.get("keep"):
+            self.kept[message["keep"]] = result
+        if not asyncio.iscoroutine(result):
+            value = None if message.get("keep") else packing.pack(result)
+            self.send({"op": wire.DONE, "call": call_id, "ok": True, "value": value,
+                       "awaitable": False})  # fmt: skip
+            return
+        task = self.loop.create_task(result, context=context)
+        task.add_done_callback(lambda t: self.finish(call_id, t))
+
+    def finish(self, call_id: int, task: asyncio.Task[Any]) -> None:
+        if task.cancelled():
+            exc: dict[str, Any] = {"type": "CancelledError", "module": "asyncio.exceptions",
+                                   "args": [], "text": "", "tb": ""}  # fmt: skip
+            self.send({"op": wire.DONE, "call": call_id, "ok": False, "exc": exc})
+            return
+        error = task.exception()
+        if error is not None:
+            self.send({"op": wire.DONE, "call": call_id, "ok": False,
+                       "exc": packing.pack_exception(error)})  # fmt: skip
+            return
+        message = {"op": wire.DONE, "call": call_id, "ok": True,
+                   "value": packing.pack(task.result()), "awaitable": True}  # fmt: skip
+        try:
+            self.send(message)
+        except wire.WireError:
+            message["value"] = {"$o": {"type": "?", "module": "", "note": "too large to send"}}
+            self.send(message)
+
+
+def _redirect_output() -> None:
+    sys.stdout = io.TextIOWrapper(
+        io.FileIO(1, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+        write_through=True,
+    )  # fmt: skip
+    sys.stderr = io.TextIOWrapper(
+        io.FileIO(2, "w", closefd=False), encoding="utf-8", errors="backslashreplace",
+        write_through=True,
+    )  # fmt: skip
+
+
+def serve(sock: socket.socket) -> None:
+    """Run one session: wait for "go", load the submission, then serve calls forever."""
+    _redirect_output()
+    session = Session(sock)
+    sock.setblocking(True)
+    go = wire.decode(sock.recv(wire.MAX_MESSAGE))
+    if go.get("op") != wire.GO:
+        raise wire.WireError("expected go")
+    random.seed(go.get("seed", 0))
+    loop = VirtualLoop(sock.fileno(), session.on_readable, session.on_idle)
+    session.loop = loop
+    asyncio.set_event_loop(loop)
+    stubs.blocking_calls.on_park = loop.thread_work.parked
+    if go.get("threads"):
+        account_threads(loop)
+    session.load(go["source"])
+    if session.module is None:
+        return
+    sock.setblocking(False)
+    try:
+        loop.run_forever()
+    except BaseException as exc:  # SystemExit or KeyboardInterrupt escaping a task
+        session.send({"op": wire.EXIT, "exc": packing.pack_exception(exc)})

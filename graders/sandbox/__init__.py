@@ -1,0 +1,1 @@
+"""The grader side of the sandbox: the warm worker (bubblewrap + zygote) and its layout."""

@@ -1,0 +1,230 @@
+"""The grader's side of the sandbox: a warm worker (bubblewrap + zygote) and its children.
+
+Usage:
+    worker = Worker(sandboxed=True)
+    worker.start()
+    child = worker.spawn(ChildLimits(processes=1))
+    ...talk to child.sock...
+    child.kill()
+    worker.close()
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import shutil
+import signal
+import socket
+import struct
+import subprocess
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from typing import IO, Any
+
+from ..harness import wire
+from .layout import Layout
+
+SPAWN_TIMEOUT = 10.0  # seconds for a child to say hello; only a broken machine is this slow
+START_TIMEOUT = 30.0
+_UCRED = struct.Struct("iII")
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap is missing or cannot start, and running without it was not allowed."""
+
+
+class WorkerFailure(RuntimeError):
+    """The grading infrastructure failed (not the submission): the job should be retried."""
+
+
+@dataclass(frozen=True)
+class ChildLimits:
+    """rlimits of one child; soft = hard."""
+
+    processes: int = 1  # RLIMIT_NPROC: 1 forbids threads and forks altogether
+    address_space: int = 1 << 30
+    cpu_seconds: int = 60
+    file_size: int = 1 << 20  # also caps what the student can print (stdout is a file)
+    open_files: int = 256
+    tmp_bytes: int = 8 << 20
+
+
+class Child:
+    """One confined child process speaking the session protocol on `sock`."""
+
+    def __init__(self, sock: socket.socket, pid: int, output_fd: int, group: bool) -> None:
+        self.sock = sock
+        self.pid = pid
+        self.pidfd = os.pidfd_open(pid)
+        self.output_fd = output_fd
+        self._group = group  # unsandboxed: also kill the process group
+        self.closed = False
+
+    def exited(self) -> bool:
+        return bool(select.select([self.pidfd], [], [], 0)[0])
+
+    def kill(self) -> None:
+        """SIGKILL the child (PID-namespace init: the kernel takes everything with it), wait."""
+        if self.closed:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            signal.pidfd_send_signal(self.pidfd, signal.SIGKILL)
+        if self._group:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.pid, signal.SIGKILL)
+        select.select([self.pidfd], [], [], 5.0)
+        self.sock.close()
+        os.close(self.pidfd)
+        self.closed = True
+
+    def read_output(self, cap: int) -> tuple[bytes, int]:
+        """The first `cap` bytes the child wrote to stdout/stderr, and how many it wrote."""
+        size = os.fstat(self.output_fd).st_size
+        return os.pread(self.output_fd, min(cap, size), 0), size
+
+    def close_output(self) -> None:
+        os.close(self.output_fd)
+
+
+class Worker:
+    """A long-lived sandbox holding a warm zygote; spawns one child per session."""
+
+    def __init__(self, *, sandboxed: bool = True, layout: Layout | None = None) -> None:
+        self.sandboxed = sandboxed
+        self.layout = layout or Layout.discover()
+        self._process: subprocess.Popen[bytes] | None = None
+        self._control: socket.socket | None = None
+        self._stderr: IO[bytes] | None = None
+        self.zygote_pid = 0
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> None:
+        if self.sandboxed and shutil.which("bwrap") is None:
+            raise SandboxUnavailable(
+                "bubblewrap (`bwrap`) is not installed, and grading refuses to run student code"
+                " without a sandbox. Install the Debian package `bubblewrap`, or allow unsafe"
+                " grading (QUIZLOOP_GRADING_UNSAFE_NO_SANDBOX=1) on a development machine."
+            )
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        self._stderr = tempfile.TemporaryFile(prefix="quizloop-zygote-")  # noqa: SIM115 - lives with the worker
+        argv = self.layout.command(theirs.fileno(), sandboxed=self.sandboxed)
+        self._process = subprocess.Popen(  # noqa: S603 - our own fixed command line
+            argv,
+            pass_fds=(theirs.fileno(),),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=self._stderr,
+            start_new_session=True,
+        )
+        theirs.close()
+        self._control = ours
+        ready = self._receive_control(START_TIMEOUT)
+        if ready is None or ready.get("op") != "ready":
+            detail = self._stderr_text() or "the zygote did not start"
+            self.close()
+            raise SandboxUnavailable(f"the grading sandbox failed to start: {detail}")
+        self.zygote_pid = int(ready["pid"])
+
+    def _stderr_text(self) -> str:
+        if self._stderr is None:
+            return ""
+        self._stderr.seek(0)
+        return self._stderr.read()[-2000:].decode(errors="replace").strip()
+
+    def _receive_control(self, timeout: float) -> dict[str, Any] | None:
+        assert self._control is not None
+        if not select.select([self._control], [], [], timeout)[0]:
+            return None
+        data = self._control.recv(wire.MAX_MESSAGE)
+        return wire.decode(data) if data else None
+
+    def spawn(self, limits: ChildLimits) -> Child:
+        """A fresh confined child, after its hello. Raises WorkerFailure."""
+        if not self.alive or self._control is None:
+            raise WorkerFailure("the grading worker is not running")
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 1)
+        output_fd = os.memfd_create("quizloop-output", os.MFD_CLOEXEC)
+        request = {
+            "op": "spawn",
+            "sandboxed": self.sandboxed,
+            "tmp_bytes": limits.tmp_bytes,
+            "limits": {k: v for k, v in asdict(limits).items() if k != "tmp_bytes"},
+        }
+        try:
+            socket.send_fds(self._control, [wire.encode(request)], [theirs.fileno(), output_fd])
+        except OSError as exc:
+            ours.close()
+            os.close(output_fd)
+            raise WorkerFailure(f"cannot reach the zygote: {exc}") from exc
+        finally:
+            theirs.close()
+        deadline = time.monotonic() + SPAWN_TIMEOUT
+        while True:
+            remaining = deadline - time.monotonic()
+            readable = select.select([ours, self._control], [], [], max(0.0, remaining))[0]
+            if self._control in readable:
+                failure = self._receive_control(0)
+                ours.close()
+                os.close(output_fd)
+                raise WorkerFailure(f"the zygote could not spawn a child: {failure}")
+            if ours in readable:
+                break
+            if remaining <= 0:
+                ours.close()
+                os.close(output_fd)
+                raise WorkerFailure("a new child did not say hello in time")
+        pid = self._hello_pid(ours)
+        if pid is None:
+            ours.close()
+            said = os.pread(output_fd, 2000, 0).decode(errors="replace").strip()
+            os.close(output_fd)
+            raise WorkerFailure(f"a new child failed before its hello: {said or 'no output'}")
+        ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 0)
+        ours.setblocking(False)
+        return Child(ours, pid, output_fd, group=not self.sandboxed)
+
+    @staticmethod
+    def _hello_pid(sock: socket.socket) -> int | None:
+        try:
+            data, ancillary, _flags, _addr = sock.recvmsg(
+                wire.MAX_MESSAGE, socket.CMSG_SPACE(_UCRED.size)
+            )
+        except OSError:
+            return None
+        if not data:
+            return None
+        message = wire.decode(data)
+        if message.get("op") != wire.HELLO or message.get("protocol") != wire.PROTOCOL:
+            return None
+        for level, kind, payload in ancillary:
+            if level == socket.SOL_SOCKET and kind == socket.SCM_CREDENTIALS:
+                pid, _uid, _gid = _UCRED.unpack(payload[: _UCRED.size])
+                return int(pid)
+        return None
+
+    def close(self) -> None:
+        if self._control is not None:
+            self._control.close()
+            self._control = None
+        if self._process is not None:
+            if self._process.poll() is None:
+                try:
+                    os.killpg(self._process.pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    self._process.kill()
+            self._process.wait()
+            self._process = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
+
+
+def bwrap_available() -> bool:
+    return shutil.which("bwrap") is not None
