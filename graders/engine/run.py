@@ -58,13 +58,17 @@ class Run:
         self.assignment = assignment
         self.source = source
         self.seed = seed
-        self.rng = random.Random(f"{assignment.id}:{seed}")  # noqa: S311 - scenario data, not secrets
         self.limits = limits
         self.verdicts: dict[str, Verdict] = {}
         self.outputs: list[tuple[bytes, int]] = []
         self.timeouts = 0
         self.started = time.monotonic()
         self._session: Session | None = None
+
+    def random(self, purpose: str) -> random.Random:
+        """A generator for scenario data, seeded by (assignment, seed, purpose): what one check
+        draws never shifts what another check gets."""
+        return random.Random(f"{self.assignment.id}:{self.seed}:{purpose}")  # noqa: S311
 
     # -- sessions ----------------------------------------------------------------------------------
     def session(self) -> Session:

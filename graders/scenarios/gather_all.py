@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..engine.model import Returned
 from ..engine.run import Run
 from ..engine.scenario import Scenario
+from .common import makespan, only_call, raised, returned
 from .fakes import Web, compare_bodies, describe_type, fetch_error, make_urls, same_bodies
 
 FN = "fetch_all"
@@ -34,27 +35,15 @@ def _fetch_all(run: Run, name: str, web: Web, urls: list[str]) -> Scenario:
     return scenario
 
 
-def _returned(run: Run, check: str, scenario: Scenario) -> Returned | None:
-    """The call's return value, or None after failing `check` with the reason."""
-    assert scenario.ending is not None
-    if not scenario.ending.completed:
-        run.fail_ending(check, scenario.ending)
-        return None
-    (call,) = scenario.calls.values()
-    if run.fail_outcome(check, call.outcome, fn=FN):
-        return None
-    assert isinstance(call.outcome, Returned)
-    return call.outcome
-
-
 def correct(run: Run, scenarios: list[Scenario]) -> None:
-    urls = make_urls(run.rng, 8)
+    rng = run.random("correct")
+    urls = make_urls(rng, 8)
     latencies = [0.1 * (i + 1) for i in range(len(urls))]
-    run.rng.shuffle(latencies)  # bodies arrive in another order than urls
+    rng.shuffle(latencies)  # bodies arrive in another order than urls
     web = Web(urls, latencies)
     scenario = _fetch_all(run, "correct", web, urls)
     scenarios.append(scenario)
-    outcome = _returned(run, "correct", scenario)
+    outcome = returned(run, "correct", scenario, FN)
     if outcome is None:
         return
     wrong = compare_bodies(web, outcome.value, urls)
@@ -68,7 +57,7 @@ def correct(run: Run, scenarios: list[Scenario]) -> None:
     empty = Web([], [])
     scenario = _fetch_all(run, "correct-empty", empty, [])
     scenarios.append(scenario)
-    outcome = _returned(run, "correct", scenario)
+    outcome = returned(run, "correct", scenario, FN)
     if outcome is None:
         return
     if outcome.value != [] or not isinstance(outcome.value, list):
@@ -78,28 +67,26 @@ def correct(run: Run, scenarios: list[Scenario]) -> None:
 
 
 def concurrent(run: Run, scenarios: list[Scenario]) -> None:
-    urls = make_urls(run.rng, CONCURRENT_URLS)
+    rng = run.random("concurrent")
+    urls = make_urls(rng, CONCURRENT_URLS)
     web = Web(urls, [1.0] * len(urls))
     scenario = _fetch_all(run, "concurrent", web, urls)
     scenarios.append(scenario)
-    outcome = _returned(run, "concurrent", scenario)
+    outcome = returned(run, "concurrent", scenario, FN)
     if outcome is None:
         return
     if not same_bodies(web, outcome.value, urls):
         run.failed("concurrent", "not-correct", n=len(urls))
         return
-    (call,) = scenario.calls.values()
-    assert call.started_at is not None
-    assert call.finished_at is not None
-    makespan = call.finished_at - call.started_at
+    took = makespan(only_call(scenario))
     most = scenario.observations.max_in_flight.get("fetch", 0)
-    if most < len(urls) or makespan > 1.0 + 1e-6:
+    if most < len(urls) or took > 1.0 + 1e-6:
         run.failed(
             "concurrent",
             "too-few-in-flight",
             most=most,
             n=len(urls),
-            makespan=f"{makespan:g}",
+            makespan=f"{took:g}",
             expected="1",
         )
         return
@@ -107,7 +94,8 @@ def concurrent(run: Run, scenarios: list[Scenario]) -> None:
 
 
 def errors(run: Run, scenarios: list[Scenario]) -> None:
-    urls = make_urls(run.rng, 6)
+    rng = run.random("errors")
+    urls = make_urls(rng, 6)
     failing = urls[2]
     error = fetch_error(f"connection reset by {failing}")
     latencies = [1.0] * len(urls)
@@ -115,19 +103,12 @@ def errors(run: Run, scenarios: list[Scenario]) -> None:
     web = Web(urls, latencies, failures={failing: error})
     scenario = _fetch_all(run, "errors", web, urls)
     scenarios.append(scenario)
-    assert scenario.ending is not None
-    if not scenario.ending.completed:
-        run.fail_ending("errors", scenario.ending)
+    outcome = raised(run, "errors", scenario, FN)
+    if outcome is None:
         return
-    (call,) = scenario.calls.values()
-    outcome = call.outcome
     if isinstance(outcome, Returned):
-        if not outcome.awaitable:
-            run.failed("errors", "not-async", fn=FN)
-        else:
-            run.failed("errors", "returned", type=describe_type(outcome.value))
+        run.failed("errors", "returned", type=describe_type(outcome.value))
         return
-    assert outcome is not None
     if outcome.exc.type != error.type or outcome.exc.args != error.args:
         run.failed("errors", "wrong-exception", exc_type=outcome.exc.type)
         return
@@ -135,13 +116,14 @@ def errors(run: Run, scenarios: list[Scenario]) -> None:
 
 
 def no_blocking(run: Run, scenarios: list[Scenario]) -> None:
-    urls = make_urls(run.rng, 20)
+    rng = run.random("no-blocking")
+    urls = make_urls(rng, 20)
     latencies = [round(0.2 + 0.04 * i, 2) for i in range(len(urls))]
-    run.rng.shuffle(latencies)
+    rng.shuffle(latencies)
     web = Web(urls, latencies)
     scenario = _fetch_all(run, "no-blocking", web, urls)
     scenarios.append(scenario)
-    outcome = _returned(run, "no-blocking", scenario)
+    outcome = returned(run, "no-blocking", scenario, FN)
     if outcome is None:
         return
     if not same_bodies(web, outcome.value, urls):
