@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,5 +154,32 @@ def test_concurrent_sqlite_writers_queue_instead_of_failing(tmp_path: Path) -> N
                 "a@example.org",
                 "b@example.org",
             ]
+    finally:
+        engine.dispose()
+
+
+MIGRATE = (
+    "import sys; from api.core import migrations; from api.core.db import create_db_engine; "
+    "migrations.upgrade(create_db_engine(sys.argv[1]))"
+)
+
+
+def test_processes_migrating_at_once_agree(fresh_database_url: str) -> None:
+    """Several `quizloop serve` starting together: one migrates, the others find it done."""
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", MIGRATE, fresh_database_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0], outputs
+    engine = create_db_engine(fresh_database_url)
+    try:
+        assert migrations.current_revision(engine) == migrations.head_revision()
+        assert tables(engine) >= TABLES
     finally:
         engine.dispose()
