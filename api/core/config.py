@@ -161,14 +161,11 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _fill_derived(self) -> Settings:
         if not self.database_url:
+            _ensure_data_dir(self.data_dir)  # SQLite creates the file, not its directory
             self.database_url = f"sqlite:///{self.data_dir / 'quizloop.db'}"
         if not self.secret_key.get_secret_value():
             self.secret_key = SecretStr(_stored_secret_key(self.data_dir))
         return self
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
 
 
 class SettingsForTests(Settings):
@@ -190,11 +187,20 @@ class SettingsForTests(Settings):
         return (init_settings,)
 
 
+def _ensure_data_dir(data_dir: Path) -> None:
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SettingsError(
+            f"{_env_name('data_dir')}: cannot create {data_dir}: {exc.strerror}"
+        ) from exc
+
+
 def _stored_secret_key(data_dir: Path) -> str:
     """The key kept in `data_dir/secret_key`, created (mode 0600) on first use."""
     path = data_dir / SECRET_KEY_FILE
+    _ensure_data_dir(data_dir)
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
         if not path.exists():
             _create_secret_file(path)
         key = path.read_text(encoding="utf-8").strip()

@@ -48,6 +48,14 @@ def test_explicit_secret_key_wins_and_writes_no_file(
     assert not (clean_env / "secret_key").exists()
 
 
+def test_explicit_key_with_default_database_still_creates_the_data_dir(
+    clean_env: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("QUIZLOOP_SECRET_KEY", "k" * 40)
+    load_settings()
+    assert clean_env.is_dir()
+
+
 def test_corrupt_secret_key_file_is_refused(clean_env: Path) -> None:
     clean_env.mkdir()
     (clean_env / "secret_key").write_text("short\n")
