@@ -59,8 +59,9 @@ class RequestIdMiddleware:
                 await self.app(scope, receive, send_with_id)
             finally:
                 elapsed_ms = (time.perf_counter() - started) * 1000
-                logger.info("%s %s -> %d (%.1f ms)", scope["method"], scope["path"],
-                            status_code, elapsed_ms)  # fmt: skip
+                logger.info(
+                    "%s %s -> %d (%.1f ms)", scope["method"], scope["path"], status_code, elapsed_ms
+                )
 
 
 class _BodyTooLarge(Exception):

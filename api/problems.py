@@ -181,8 +181,9 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-    logger.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path,
-                 exc_info=exc)  # fmt: skip
+    logger.error(
+        "unhandled %s on %s %s", type(exc).__name__, request.method, request.url.path, exc_info=exc
+    )
     return problem_response(QuizloopError(), request)
 
 

@@ -52,10 +52,14 @@ def main() -> None:
 
     print(f"roster import, {students} students, {os.cpu_count()} cores")
     print(f"  baseline: hash one at a time   {students / sequential:8.1f} hashes/s")
-    print(f"  hash_passwords (all cores)     {students / parallel:8.1f} hashes/s"
-          f"   ratio {sequential / parallel:.2f}x")  # fmt: skip
-    print(f"  full import (parse, hash, insert into SQLite)  {students / end_to_end:8.1f} "
-          f"students/s   ratio to baseline {sequential / end_to_end:.2f}x")  # fmt: skip
+    print(
+        f"  hash_passwords (all cores)     {students / parallel:8.1f} hashes/s"
+        f"   ratio {sequential / parallel:.2f}x"
+    )
+    print(
+        f"  full import (parse, hash, insert into SQLite)  {students / end_to_end:8.1f} "
+        f"students/s   ratio to baseline {sequential / end_to_end:.2f}x"
+    )
 
 
 if __name__ == "__main__":

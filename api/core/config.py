@@ -42,9 +42,24 @@ SECRET_KEY_FILE = "secret_key"  # noqa: S105 (a file name)
 MIN_SECRET_KEY_LENGTH = 32
 # Values copied from tutorials and templates; a deployment using one has no secret at all.
 PLACEHOLDER_SECRETS = frozenset(
-    {"changeme", "change-me", "change_me", "changethis", "secret", "secret-key", "secretkey",
-     "your-secret-key", "dev", "development", "test", "password", "none", "null", "xxx"}
-)  # fmt: skip
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "changethis",
+        "secret",
+        "secret-key",
+        "secretkey",
+        "your-secret-key",
+        "dev",
+        "development",
+        "test",
+        "password",
+        "none",
+        "null",
+        "xxx",
+    }
+)
 SECRET_FIELDS = frozenset({"secret_key", "database_url", "broker_url"})
 SUPPORTED_DATABASE_SCHEMES = ("sqlite", "postgresql+psycopg")
 SUPPORTED_BROKER_SCHEMES = ("redis", "rediss", "amqp", "amqps", "pyamqp")

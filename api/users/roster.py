@@ -24,8 +24,12 @@ __all__ = ["MAX_ROSTER_ROWS", "RosterRow", "parse_roster", "roster_error"]
 
 MAX_ROSTER_ROWS = 2000
 MAX_NAME_LENGTH = 200
-COLUMN_ALIASES = {"email": "email", "full_name": "full_name", "name": "full_name",
-                  "password": "password"}  # fmt: skip
+COLUMN_ALIASES = {
+    "email": "email",
+    "full_name": "full_name",
+    "name": "full_name",
+    "password": "password",
+}
 _email = TypeAdapter(EmailStr)
 
 
@@ -74,8 +78,9 @@ def _row(
 ) -> tuple[RosterRow | None, list[FieldError]]:
     errors: list[FieldError] = []
     if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-        errors.append(roster_error(line, "*", f"{len(cells)} cells, the header has {len(columns)}",
-                                   "cells"))  # fmt: skip
+        errors.append(
+            roster_error(line, "*", f"{len(cells)} cells, the header has {len(columns)}", "cells")
+        )
 
     def cell(name: str) -> str:
         index = columns.get(name)
@@ -88,15 +93,21 @@ def _row(
         errors.append(roster_error(line, "email", f"{email!r} is not an email address", "email"))
     full_name = cell("full_name")
     if len(full_name) > MAX_NAME_LENGTH:
-        errors.append(roster_error(line, "full_name", f"longer than {MAX_NAME_LENGTH} characters",
-                                   "string_too_long"))  # fmt: skip
+        errors.append(
+            roster_error(
+                line, "full_name", f"longer than {MAX_NAME_LENGTH} characters", "string_too_long"
+            )
+        )
     password = cell("password") or None
     if password is not None and not MIN_PASSWORD_LENGTH <= len(password) <= MAX_PASSWORD_LENGTH:
-        errors.append(roster_error(
-            line, "password",
-            f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters (or empty)",
-            "password",
-        ))  # fmt: skip
+        errors.append(
+            roster_error(
+                line,
+                "password",
+                f"must be {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters (or empty)",
+                "password",
+            )
+        )
     if errors:
         return None, errors
     return RosterRow(line=line, email=email, full_name=full_name, password=password), []
@@ -119,16 +130,28 @@ def parse_roster(content: bytes) -> list[RosterRow]:
             if not any(c.strip() for c in cells):
                 continue
             if len(rows) + len(errors) >= MAX_ROSTER_ROWS:
-                errors.append(roster_error(line, "*", f"more than {MAX_ROSTER_ROWS} students; "
-                                           "split the file", "too_many_rows"))  # fmt: skip
+                errors.append(
+                    roster_error(
+                        line,
+                        "*",
+                        f"more than {MAX_ROSTER_ROWS} students; split the file",
+                        "too_many_rows",
+                    )
+                )
                 break
             row, row_errors = _row(line, cells, columns)
             errors.extend(row_errors)
             if row is None:
                 continue
             if row.email in first_line:
-                errors.append(roster_error(line, "email", f"{row.email} is already on line "
-                                           f"{first_line[row.email]}", "duplicate"))  # fmt: skip
+                errors.append(
+                    roster_error(
+                        line,
+                        "email",
+                        f"{row.email} is already on line {first_line[row.email]}",
+                        "duplicate",
+                    )
+                )
                 continue
             first_line[row.email] = line
             rows.append(row)

@@ -157,9 +157,11 @@ def test_list_rejects_out_of_range_pages(
 
 
 def test_instructor_reads_renames_and_disables_a_student(
-    client: TestClient, instructor_headers: dict[str, str], make_user: MakeUser,
+    client: TestClient,
+    instructor_headers: dict[str, str],
+    make_user: MakeUser,
     auth_headers: Headers,
-) -> None:  # fmt: skip
+) -> None:
     student = make_user()
     student_headers = auth_headers(student)
     url = f"/api/v1/users/{student.id}"
