@@ -104,3 +104,85 @@ def same_bodies(web: Web, value: Any, urls: Sequence[str]) -> bool:
         return Counter(value) == Counter(web.bodies[url] for url in urls)
     except TypeError:  # unhashable items: certainly not bodies
         return False
+
+
+class Files:
+    """Paths with contents and read durations, read by a blocking call."""
+
+    def __init__(self, paths: Sequence[str], durations: Sequence[float]) -> None:
+        self.paths = list(paths)
+        self.duration = dict(zip(paths, durations, strict=True))
+        self.contents = {path: secrets.token_bytes(BODY_BYTES) for path in paths}
+        self.read: list[str] = []
+
+    def read_blocking(self, request: Request) -> Reply:
+        if len(request.args) != 1 or not isinstance(request.args[0], str):
+            return type_error("read_blocking() takes one argument: a path (str)")
+        path = request.args[0]
+        if path not in self.contents:
+            return Reply(0.0, error=ExcInfo("FileNotFoundError", args=(2, "No such file", path)))
+        self.read.append(path)
+        return Reply(self.duration[path], value=self.contents[path])
+
+    def as_web(self) -> Web:
+        """The same data seen as a Web, to reuse the comparison helpers."""
+        web = Web(self.paths, [self.duration[p] for p in self.paths])
+        web.bodies = dict(self.contents)
+        web.fetched = list(self.read)
+        return web
+
+
+def make_paths(rng: Any, count: int) -> list[str]:
+    names = ("notes", "grades", "roster", "log", "cache", "index", "backup", "report")
+    return [f"/data/{rng.choice(names)}-{index}.bin" for index in range(count)]
+
+
+class Store:
+    """Account balances behind `await store.get(account)` and `await store.set(account, n)`.
+
+    A request takes effect when it completes (a read sees the balance at that moment), which is
+    what makes the order of completions matter. Every write is recorded.
+    """
+
+    def __init__(self, balances: dict[str, int], latency: float = 0.01) -> None:
+        self.initial = dict(balances)
+        self.balances = dict(balances)
+        self.latency = latency
+        self.negative: list[tuple[str, int]] = []
+
+    @property
+    def total(self) -> int:
+        return sum(self.balances.values())
+
+    def _account(self, request: Request, arity: int) -> str | Reply:
+        if len(request.args) != arity or not isinstance(request.args[0], str):
+            return type_error(f"{request.stub}() takes {arity} argument(s), the first an account")
+        account: str = request.args[0]
+        if account not in self.balances:
+            return Reply(self.latency, error=ExcInfo("KeyError", args=(account,)))
+        return account
+
+    def get(self, request: Request) -> Reply:
+        account = self._account(request, 1)
+        if isinstance(account, Reply):
+            return account
+        return Reply(self.latency, effect=lambda: self.balances[account])
+
+    def set(self, request: Request) -> Reply:
+        account = self._account(request, 2)
+        if isinstance(account, Reply):
+            return account
+        balance = request.args[1]
+        if not isinstance(balance, int) or isinstance(balance, bool):
+            return type_error("store.set(account, balance): balance must be an int")
+
+        def write() -> None:
+            self.balances[account] = balance
+            if balance < 0:
+                self.negative.append((account, balance))
+
+        return Reply(self.latency, effect=write)
+
+
+def show_balances(balances: dict[str, int]) -> str:
+    return ", ".join(f"{account}={amount}" for account, amount in sorted(balances.items()))
