@@ -18,12 +18,13 @@ from api.core.logging import configure_logging, log_config
 from api.errors import EmailTaken
 from api.users import service as users
 from api.users.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role, UserCreate
-from graders.cli import assignments_app
+from graders.cli import assignments_app, grade
 from questions.cli import app as bank_app
 
 app = typer.Typer(help="quizloop: quizzes and concurrency-aware grading.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
 app.add_typer(assignments_app, name="assignments")
+app.command("grade")(grade)
 db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
