@@ -88,6 +88,11 @@ class Grader:
         with self._lock:
             self._ensure_worker()
 
+    def worker(self) -> Worker:
+        """The warm worker (started if needed): for diagnostics and engine-level tests."""
+        with self._lock:
+            return self._ensure_worker()
+
     def _ensure_worker(self) -> Worker:
         if self._worker is not None and self._worker.alive:
             return self._worker

@@ -22,7 +22,7 @@ from .scenario import DEADLINE, Scenario
 from .schedule import Scheduler
 from .session import Loaded, Session
 
-IMPORT_DEADLINE = 3.0
+IMPORT_DEADLINE = 2.0
 MAX_TIMEOUTS = 2  # after this many timed-out scenarios the rest are skipped
 BUDGET = 90.0  # real seconds per submission, whatever happens
 OUTPUT_CAP = 8 * 1024  # bytes of the student's output kept for feedback

@@ -42,7 +42,7 @@ from .session import (
     reply_socket,
 )
 
-DEADLINE = 3.0  # real seconds per scenario: correct code needs milliseconds
+DEADLINE = 2.0  # real seconds per scenario: correct code needs milliseconds
 VIRTUAL_LIMIT = 3600.0  # virtual seconds: beyond this a scenario would never finish
 STEP_LIMIT = 20_000  # scheduler steps
 

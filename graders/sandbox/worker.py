@@ -209,6 +209,33 @@ class Worker:
                 return int(pid)
         return None
 
+    def pids(self) -> set[int]:
+        """Every live process of this worker (bubblewrap, the zygote, children): diagnostics."""
+        if self._process is None:
+            return set()
+        parents: dict[int, int] = {}
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    stat = f.read()
+            except OSError:
+                continue
+            # The command may contain spaces and parentheses: fields follow the last ')'.
+            fields = stat[stat.rindex(b")") + 2 :].split()
+            if fields[0] != b"Z":
+                parents[int(entry)] = int(fields[1])
+        found = {self._process.pid}
+        changed = True
+        while changed:
+            changed = False
+            for pid, parent in parents.items():
+                if parent in found and pid not in found:
+                    found.add(pid)
+                    changed = True
+        return found & (set(parents) | {self._process.pid})
+
     def close(self) -> None:
         if self._control is not None:
             self._control.close()

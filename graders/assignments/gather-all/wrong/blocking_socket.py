@@ -5,7 +5,7 @@ import asyncio
 import socket
 
 limiter, _other_end = socket.socketpair()
-limiter.settimeout(0.02)
+limiter.settimeout(0.01)
 
 
 async def fetch_all(urls, fetch):

@@ -7,7 +7,7 @@ import time
 
 async def fetch_all(urls, fetch):
     async def one(url):
-        time.sleep(0.02)
+        time.sleep(0.01)
         return await fetch(url)
 
     return list(await asyncio.gather(*(one(url) for url in urls)))
