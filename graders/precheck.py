@@ -103,14 +103,11 @@ def check_interface(tree: ast.Module, interface: Interface) -> Rejection | None:
             if binding.bases:
                 continue  # it may be inherited: checked when it runs
             return Rejection("missing-method", {"name": name, "method": method})
-        if kind == "async" and isinstance(node, ast.FunctionDef):
-            return Rejection(
-                "method-not-async", {"name": name, "method": method, "line": node.lineno}
-            )
-        if kind == "sync" and isinstance(node, ast.AsyncFunctionDef):
-            return Rejection(
-                "method-is-async", {"name": name, "method": method, "line": node.lineno}
-            )
+        where = {"name": name, "method": method, "line": found.lineno}
+        if kind == "async" and isinstance(found, ast.FunctionDef):
+            return Rejection("method-not-async", where)
+        if kind == "sync" and isinstance(found, ast.AsyncFunctionDef):
+            return Rejection("method-is-async", where)
     return None
 
 

@@ -213,28 +213,27 @@ class Worker:
         """Every live process of this worker (bubblewrap, the zygote, children): diagnostics."""
         if self._process is None:
             return set()
-        parents: dict[int, int] = {}
-        for entry in os.listdir("/proc"):
-            if not entry.isdigit():
-                continue
+        return _descendants(self._process.pid, _parents())
+
+    def children(self) -> set[int]:
+        """Live processes started by the zygote (sessions and whatever they spawned)."""
+        if self._process is None:
+            return set()
+        parents = _parents()
+        zygote = self._zygote_in_grader_namespace(parents)
+        return _descendants(zygote, parents) - {zygote} if zygote else set()
+
+    def _zygote_in_grader_namespace(self, parents: dict[int, int]) -> int:
+        assert self._process is not None
+        for pid in _descendants(self._process.pid, parents):
             try:
-                with open(f"/proc/{entry}/stat", "rb") as f:
-                    stat = f.read()
-            except OSError:
+                with open(f"/proc/{pid}/status") as f:
+                    fields = next(line for line in f if line.startswith("NSpid:")).split()
+            except (OSError, StopIteration):
                 continue
-            # The command may contain spaces and parentheses: fields follow the last ')'.
-            fields = stat[stat.rindex(b")") + 2 :].split()
-            if fields[0] != b"Z":
-                parents[int(entry)] = int(fields[1])
-        found = {self._process.pid}
-        changed = True
-        while changed:
-            changed = False
-            for pid, parent in parents.items():
-                if parent in found and pid not in found:
-                    found.add(pid)
-                    changed = True
-        return found & (set(parents) | {self._process.pid})
+            if int(fields[-1]) == self.zygote_pid and (not self.sandboxed or len(fields) > 2):
+                return pid
+        return 0
 
     def close(self) -> None:
         if self._control is not None:
@@ -255,3 +254,33 @@ class Worker:
 
 def bwrap_available() -> bool:
     return shutil.which("bwrap") is not None
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every live (non-zombie) process."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            continue
+        # The command may contain spaces and parentheses: fields follow the last ')'.
+        fields = stat[stat.rindex(b")") + 2 :].split()
+        if fields[0] != b"Z":
+            parents[int(entry)] = int(fields[1])
+    return parents
+
+
+def _descendants(root: int, parents: dict[int, int]) -> set[int]:
+    found = {root} if root in parents else set()
+    changed = True
+    while changed:
+        changed = False
+        for pid, parent in parents.items():
+            if parent in found and pid not in found:
+                found.add(pid)
+                changed = True
+    return found

@@ -192,6 +192,11 @@ def explore(run: Run, banks: Banks) -> None:
             succeeded = []
             for t, call in zip(workload.transfers, calls, strict=True):
                 outcome = call.outcome
+                if isinstance(outcome, Returned) and not outcome.awaitable:
+                    for check in EXPLORED:
+                        if not run.decided(check):
+                            run.failed(check, "not-async", fn="Bank.transfer")
+                    return
                 if isinstance(outcome, Raised) and outcome.exc.type != "ValueError":
                     for check in EXPLORED:
                         if not run.decided(check):
@@ -247,7 +252,7 @@ def parallel(run: Run, banks: Banks, single: float | None) -> None:
         return
     expected = dict(store.initial)
     for (src, dst, amount), call in zip(PAIRS, calls, strict=True):
-        if not isinstance(call.outcome, Returned):
+        if not isinstance(call.outcome, Returned) or not call.outcome.awaitable:
             run.failed("parallel", "not-correct", n=len(PAIRS))
             return
         expected[src] -= amount

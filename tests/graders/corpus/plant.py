@@ -1,0 +1,35 @@
+# assignment: gather-all
+# expect: full
+"""Plants state everywhere it can reach (a file in /tmp and /dev/shm, a shared memory block,
+an environment variable, module globals, a daemon-ish background task), then solves the
+assignment. isolation_probe.py, graded next on the same worker, must see none of it."""
+
+import asyncio
+import os
+import sys
+from multiprocessing import shared_memory
+
+for directory in ("/tmp", "/dev/shm", os.getcwd()):
+    try:
+        with open(os.path.join(directory, "quizloop-planted"), "w") as f:
+            f.write("planted")
+    except OSError:
+        pass
+try:
+    shared_memory.SharedMemory(name="quizloop-planted", create=True, size=64)
+except OSError:
+    pass
+os.environ["QUIZLOOP_PLANTED"] = "1"
+asyncio.quizloop_planted = True
+sys.modules["quizloop_planted"] = sys
+sys.path.insert(0, "/tmp/quizloop-planted-path")
+
+
+async def linger():
+    while True:
+        await asyncio.sleep(3600)
+
+
+async def fetch_all(urls, fetch):
+    asyncio.get_running_loop().create_task(linger())
+    return list(await asyncio.gather(*map(fetch, urls)))

@@ -1,0 +1,135 @@
+"""The adversarial corpus and the bad-submission list: every file gets a result (never a
+crash), scores what its header says (zero, or failing the check it tried to fake; probes that
+find nothing get full marks), leaves no process behind, and the next submission on the same
+worker is graded right.
+
+Each corpus file starts with `# assignment: ID` and `# expect: zero | full | fails a, b |
+rejected REASON | error REASON`. Files that are not valid Python end in .txt (linters skip them).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from graders import Catalogue, Grader, Result
+from graders.sandbox.worker import Worker
+
+CORPUS = Path(__file__).parent / "corpus"
+CATALOGUE = Catalogue.load()
+_HEADER = re.compile(r"^# (assignment|expect): (.+)$", re.MULTILINE)
+
+
+def _header(path: Path) -> tuple[str, str]:
+    fields = dict(_HEADER.findall(path.read_text(encoding="utf-8")))
+    return fields["assignment"], fields["expect"]
+
+
+def leftovers(worker: Worker, timeout: float = 5.0) -> set[int]:
+    """Processes the zygote's children left behind, once the last child had time to die (the
+    kernel tears a PID namespace down asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        pids = worker.children()
+        if not pids or time.monotonic() > deadline:
+            return pids
+
+
+def assert_expected(result: Result, expect: str) -> None:
+    kind, _, rest = expect.partition(" ")
+    failed = {t.name for t in result.tests if t.status == "failed"}
+    if kind == "zero":
+        assert result.status in ("graded", "error"), result.output
+        assert result.score == 0, {t.name: t.output for t in result.tests}
+    elif kind == "full":
+        assert result.status == "graded", result.output
+        assert result.score == result.max_score, {t.name: t.output for t in result.tests}
+    elif kind == "fails":
+        assert result.status == "graded", result.output
+        assert failed == {c.strip() for c in rest.split(",")}, {
+            t.name: t.output for t in result.tests
+        }
+    elif kind in ("rejected", "error"):
+        assert result.status == kind, result.output
+        assert result.score == 0
+        assert all(t.reason == "not-run" for t in result.tests)
+        messages = CATALOGUE_MESSAGES[rest]
+        assert any(
+            result.outputs[lang].startswith(m.split("{")[0]) for lang, m in messages.items()
+        ), (result.output, rest)
+    else:  # pragma: no cover - a malformed header
+        raise AssertionError(f"unknown expectation {expect!r}")
+    assert result.gradable
+
+
+CATALOGUE_MESSAGES = __import__("graders.catalogue", fromlist=["load_messages"]).load_messages()
+
+
+@pytest.mark.sandbox
+@pytest.mark.parametrize(
+    "path", sorted([*CORPUS.glob("*.py"), *CORPUS.glob("*.txt")]), ids=lambda p: p.stem
+)
+def test_corpus_file_gets_its_result_leaves_nothing_and_the_next_grades_right(
+    grader: Grader, worker: Worker, path: Path
+) -> None:
+    assignment, expect = _header(path)
+    assert leftovers(worker) == set()
+    bwrap_and_zygote = worker.pids()
+    result = grader.grade(assignment, path.read_bytes(), seed=5)
+    assert_expected(result, expect)
+    assert worker.alive
+    assert leftovers(worker) == set(), "processes left behind"
+    assert worker.pids() == bwrap_and_zygote
+    reference = CATALOGUE[assignment].reference.read_bytes()
+    after = grader.grade(assignment, reference, seed=5)
+    assert after.score == after.max_score, after.output
+
+
+@pytest.mark.sandbox
+def test_nothing_planted_by_one_submission_is_seen_by_the_next(grader: Grader) -> None:
+    planted = grader.grade("gather-all", (CORPUS / "plant.py").read_bytes())
+    assert planted.score == planted.max_score
+    probe = grader.grade("gather-all", (CORPUS / "isolation_probe.py").read_bytes())
+    assert probe.score == probe.max_score, probe.output + str([t.output for t in probe.tests])
+
+
+@pytest.mark.sandbox
+def test_output_is_capped_and_says_so(grader: Grader) -> None:
+    result = grader.grade("gather-all", (CORPUS / "output_bomb.py").read_bytes())
+    assert "spam spam" in result.output
+    assert "output truncated" in result.output
+    assert len(result.output) < 20_000
+
+
+@pytest.mark.sandbox
+def test_forged_stdout_is_shown_but_never_counts(grader: Grader) -> None:
+    result = grader.grade("gather-all", (CORPUS / "print_fake_result.py").read_bytes())
+    assert '"score": 12' in result.output  # feedback only
+    assert result.score == 12 - 4  # the forged line changed nothing: `concurrent` failed
+
+
+def test_a_file_too_large_is_rejected_before_anything_runs(grader: Grader) -> None:
+    source = b"async def fetch_all(urls, fetch):\n    return []\n" + b"#" * (300 * 1024)
+    result = grader.grade("gather-all", source)
+    assert result.status == "rejected"
+    assert "307" in result.output or "limited" in result.output
+
+
+def test_non_utf8_source_is_rejected_with_its_line(grader: Grader) -> None:
+    source = b"async def fetch_all(urls, fetch):\n    return ['\xff\xfe']\n"
+    result = grader.grade("gather-all", source)
+    assert result.status == "rejected"
+    assert "line 2" in result.output
+
+
+@pytest.mark.sandbox
+def test_a_submission_that_keeps_timing_out_is_stopped_after_two_deadlines(grader: Grader) -> None:
+    started = time.monotonic()
+    result = grader.grade("gather-all", (CORPUS / "function_infinite_loop.py").read_bytes())
+    assert time.monotonic() - started < 10
+    reasons = [t.reason for t in result.tests]
+    assert reasons.count("timeout") == 2
+    assert set(reasons) == {"timeout", "skipped"}
