@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..harness.wire import ExcInfo, Ref, Stub
+from ..harness.wire import ExcInfo, Helper, Ref, Stub
 
 
 @dataclass
@@ -84,7 +84,7 @@ class Call:
     """A call of the student's code the grader starts (`fetch_all(urls, fetch)`)."""
 
     id: int
-    fn: str | Ref
+    fn: str | Ref | Helper
     args: list[Any]
     at: float | None = None  # virtual start time; None: when the scenario runs
     keep: str | None = None  # keep the result in the child under this handle
@@ -99,7 +99,11 @@ class Call:
 
     @property
     def name(self) -> str:
-        return self.fn if isinstance(self.fn, str) else self.fn.attr or self.fn.handle
+        if isinstance(self.fn, str):
+            return self.fn
+        if isinstance(self.fn, Helper):
+            return self.fn.name
+        return self.fn.attr or self.fn.handle
 
 
 class EndKind(enum.Enum):

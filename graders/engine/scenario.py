@@ -13,12 +13,22 @@ from __future__ import annotations
 import contextlib
 import os
 import select
+import socket
 import time
 from collections.abc import Callable
 from typing import Any
 
 from ..harness import wire
-from ..harness.wire import Ref, Stub, WireError, pack_trusted, unpack_untrusted
+from ..harness.wire import (
+    Callback,
+    Fd,
+    Helper,
+    Ref,
+    Stub,
+    WireError,
+    pack_trusted,
+    unpack_untrusted,
+)
 from .model import (
     Call,
     Ending,
@@ -42,9 +52,55 @@ from .session import (
     reply_socket,
 )
 
+Action = Callable[[], list[dict[str, Any]] | None]
 DEADLINE = 2.0  # real seconds per scenario: correct code needs milliseconds
 VIRTUAL_LIMIT = 3600.0  # virtual seconds: beyond this a scenario would never finish
 STEP_LIMIT = 20_000  # scheduler steps
+
+
+class Connection:
+    """A stream socket between the grader and the child; the grader is the client.
+
+    Pass `connection.fd` to a call (e.g. `Helper("tornado.serve")`): the child receives its end.
+    Bytes the child writes are collected after every settled step, with the virtual time.
+    """
+
+    def __init__(self, sock: socket.socket, fd: Fd) -> None:
+        self.sock = sock
+        self.fd = fd
+        self.received = bytearray()
+        self.arrivals: list[tuple[float, bytes]] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.sock.setblocking(True)
+        self.sock.settimeout(1.0)
+        try:
+            self.sock.sendall(data)
+        except OSError:
+            self.closed = True
+        finally:
+            self.sock.setblocking(False)
+
+    def drain(self, clock: float) -> None:
+        while not self.closed:
+            try:
+                data = self.sock.recv(65536)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                return
+            self.received += data
+            self.arrivals.append((clock, data))
+            if len(self.received) > 16 << 20:
+                raise ProtocolViolation("the child wrote too much to a connection")
+
+    def close(self) -> None:
+        self.sock.close()
+        self.closed = True
 
 
 class Scenario:
@@ -71,6 +127,9 @@ class Scenario:
         self.start_clock = session.clock if session is not None else 0.0
         self.ending: Ending | None = None
         self.on_end: Callable[[Ending], None] = lambda ending: None
+        self.connections: list[Connection] = []
+        self.actions: dict[int, tuple[float, Action, int]] = {}
+        self._unsent_fds: list[socket.socket] = []
         self._stalled = False
         self._counter = 0
 
@@ -85,7 +144,32 @@ class Scenario:
             self.services[f"{name}.{method}"] = (kind, handler)
         return Stub(name, "object", dict.fromkeys(methods, kind))
 
-    def call(self, fn: str | Ref, *args: Any, at: float | None = None, keep: str = "") -> Call:
+    def connect(self) -> Connection:
+        """A new socket pair; its child end goes with the next message to the child."""
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        ours.setblocking(False)
+        session = self.live
+        connection = Connection(ours, Fd(session.next_fd))
+        session.next_fd += 1
+        self._unsent_fds.append(theirs)
+        self.connections.append(connection)
+        return connection
+
+    def at(self, t: float, action: Action) -> None:
+        """Run `action` in the grader at virtual time `t` (relative to the scenario's start),
+        e.g. write a request on a Connection; the child then runs until idle again. An action
+        may return events for the child (see `invoke`)."""
+        key = len(self.actions) + len(self.calls) + 1_000_000
+        self.actions[key] = (t, action, self._next_ids()[1])
+
+    def invoke(self, callback: Callback, *args: Any, at: float) -> None:
+        """Call a callable the student's code passed to a stub, on its loop, at virtual `at`."""
+        event = {"invoke": callback.handle, "args": [pack_trusted(a) for a in args]}
+        self.at(at, lambda: [event])
+
+    def call(
+        self, fn: str | Ref | Helper, *args: Any, at: float | None = None, keep: str = ""
+    ) -> Call:
         """Call the student's `fn` (a name in their module, or a Ref) when the scenario runs."""
         call_id, order = self._next_ids()
         call = Call(call_id, fn, list(args), at=at, keep=keep or None, order=order)
@@ -159,7 +243,12 @@ class Scenario:
         if request_id in self.requests:
             raise ProtocolViolation("duplicate request id")
         kind, handler = self.services[stub]
-        if kind != {wire.REQUEST: "async", wire.BLOCKING: "blocking", wire.SYNC: "sync"}[op]:
+        allowed = {
+            wire.REQUEST: ("async", "aiter"),
+            wire.BLOCKING: ("blocking",),
+            wire.SYNC: ("sync",),
+        }
+        if kind not in allowed[op]:
             raise ProtocolViolation(f"{stub} is not a {op} stub")
         request = Request(
             id=request_id,
@@ -185,7 +274,9 @@ class Scenario:
 
     # -- driving -----------------------------------------------------------------------------------
     def run(self, until: Callable[[], bool] | None = None) -> Ending:
-        """Drive until every call is done (or `until()`), the child deadlocks, dies or hangs."""
+        """Drive until every call is done (or, when given, until `until()` holds), the child
+        deadlocks, dies or hangs. A deadlock is: the child idle, no request in flight, no timer,
+        no pending grader action, and the goal not reached."""
         session = self.session
         if session is None:
             return self._finish(Ending(EndKind.SKIPPED, "the submission timed out repeatedly"))
@@ -200,9 +291,12 @@ class Scenario:
                 ending = self._settle(limit)
                 if ending is not None:
                     return self._finish(ending)
-                if until is not None and until():
-                    return self._finish(Ending(EndKind.COMPLETED))
-                if self.calls and all(c.done for c in self.calls.values()):
+                for connection in self.connections:
+                    connection.drain(session.clock)
+                if until is not None:
+                    if until():
+                        return self._finish(Ending(EndKind.COMPLETED))
+                elif self.calls and all(c.done for c in self.calls.values()):
                     return self._finish(Ending(EndKind.COMPLETED))
                 options = self._options()
                 if not options:
@@ -221,6 +315,10 @@ class Scenario:
 
     def _finish(self, ending: Ending) -> Ending:
         self.ending = ending
+        for connection in self.connections:
+            connection.close()
+        for sock in self._unsent_fds:
+            sock.close()
         for request in self.requests.values():
             if request.socket is not None:
                 request.socket.close()
@@ -292,6 +390,8 @@ class Scenario:
                 options.append(
                     Option("complete", r.issued_at + r.reply.latency, r.order, r.call, r.id)
                 )
+        for key, (t, _action, order) in self.actions.items():
+            options.append(Option("action", self.start_clock + t, order, -1, key))
         if session.idle_timer is not None:
             options.append(Option("timer", float(session.idle_timer), 1 << 60, -1, 0))
         return options
@@ -319,7 +419,14 @@ class Scenario:
                     events.append({"id": request.id, **answer})
                 else:
                     events.append({"release": request.id})
-        session.send_step(wire.TICK, {"t": session.clock, "events": events})
+            elif option.kind == "action":
+                _t, action, _order = self.actions.pop(option.key)
+                events.extend(action() or [])
+        sending, self._unsent_fds = self._unsent_fds, []
+        session.send_step(wire.TICK, {"t": session.clock, "events": events},
+                          [s.fileno() for s in sending])  # fmt: skip
+        for sock in sending:
+            sock.close()
 
     def _complete(self, request: Request) -> dict[str, Any]:
         """Decide the request's answer now; blocking ones are answered on their socket."""

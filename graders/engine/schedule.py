@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-OptionKind = Literal["start", "complete", "timer"]
+OptionKind = Literal["start", "complete", "timer", "action"]
 STEP = 0.001  # virtual seconds per choice step
 
 
@@ -33,7 +33,7 @@ class Option:
     due: float  # when it happens on a timed schedule
     order: int  # creation order: FIFO key
     owner: int  # the call it belongs to (-1 for timers)
-    key: int  # call id, request id, or 0 for the timer
+    key: int  # call id, request id, action index, or 0 for the timer
 
 
 class Scheduler(Protocol):
@@ -64,7 +64,7 @@ class Fifo:
     name: str = "fifo"
 
     def pick(self, step: int, options: Sequence[Option]) -> int:
-        starts = [i for i, o in enumerate(options) if o.kind == "start"]
+        starts = [i for i, o in enumerate(options) if o.kind in ("start", "action")]
         return starts[0] if starts else 0
 
 
@@ -73,7 +73,7 @@ class Lifo:
     name: str = "lifo"
 
     def pick(self, step: int, options: Sequence[Option]) -> int:
-        starts = [i for i, o in enumerate(options) if o.kind == "start"]
+        starts = [i for i, o in enumerate(options) if o.kind in ("start", "action")]
         return starts[0] if starts else len(options) - 1
 
 

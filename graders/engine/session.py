@@ -79,6 +79,7 @@ class Session:
         self.scenario: Scenario | None = None
         self.next_call = 1
         self.next_order = 1
+        self.next_fd = 0  # sockets handed to the child are numbered in the order sent
         self.messages = 0
         self._arch = os.uname().machine
 
@@ -117,21 +118,24 @@ class Session:
         return self.ended
 
     # -- sending -----------------------------------------------------------------------------------
-    def _send(self, message: dict[str, Any]) -> None:
+    def _send(self, message: dict[str, Any], fds: list[int] | None = None) -> None:
         data = wire.encode(message)
         if not select.select([], [self.sock], [], 1.0)[1]:
             raise ChildExit("the child stopped reading its socket")
         try:
-            self.sock.send(data)
+            if fds:
+                socket.send_fds(self.sock, [data], fds)
+            else:
+                self.sock.send(data)
         except OSError as exc:
             raise ChildExit(f"cannot write to the child: {exc}") from exc
 
-    def send_step(self, op: str, payload: dict[str, Any]) -> None:
+    def send_step(self, op: str, payload: dict[str, Any], fds: list[int] | None = None) -> None:
         """Send a message the child must acknowledge with an idle report (call or tick)."""
         self.seq += 1
         self.delay_at_send = self.run_delay()
         self.sent_at = time.time()
-        self._send({"op": op, "seq": self.seq, **payload})
+        self._send({"op": op, "seq": self.seq, **payload}, fds)
 
     # -- receiving ---------------------------------------------------------------------------------
     def _expect(self, limit: float) -> dict[str, Any] | None:

@@ -16,7 +16,7 @@ import sys
 import types
 from typing import Any
 
-from . import packing, stubs, wire
+from . import helpers, packing, stubs, wire
 from .vloop import VirtualLoop, account_threads
 
 FILENAME = "submission.py"
@@ -34,6 +34,7 @@ class Session:
         self.kept: dict[str, Any] = {}
         self.stub_cache: dict[str, Any] = {}
         self.callbacks: dict[int, Any] = {}
+        self.sockets: list[socket.socket] = []  # sockets the grader handed over, by index
         self._send_lock = __import__("threading").Lock()
 
     # -- Transport -------------------------------------------------------------------------------
@@ -85,6 +86,10 @@ class Session:
             return getattr(obj, attr) if attr else obj
         if tag == "$c":
             return self.callbacks[body]
+        if tag == "$h":
+            return helpers.HELPERS[body]
+        if tag == "$fd":
+            return self.sockets[body]
         raise wire.WireError(f"unknown tag {tag!r}")
 
     # -- loading ---------------------------------------------------------------------------------
@@ -108,11 +113,15 @@ class Session:
     def on_readable(self) -> None:
         while True:
             try:
-                data = self.sock.recv(wire.MAX_MESSAGE, socket.MSG_DONTWAIT)
+                data, fds, _flags, _addr = socket.recv_fds(
+                    self.sock, wire.MAX_MESSAGE, 8, socket.MSG_DONTWAIT
+                )
             except BlockingIOError:
                 return
             if not data:
                 os._exit(0)  # the grader closed the session
+            # Sockets travel with the message that first refers to them, numbered in order.
+            self.sockets.extend(socket.socket(fileno=fd) for fd in fds)
             self.handle(wire.decode(data))
 
     def handle(self, message: dict[str, Any]) -> None:

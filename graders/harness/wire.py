@@ -123,6 +123,20 @@ class Ref:
     attr: str = ""
 
 
+@dataclass(frozen=True)
+class Helper:
+    """Grader side: a call target provided by the harness (e.g. "tornado.serve")."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Fd:
+    """Grader side: the child's end of a socket the grader created (see Scenario.connect)."""
+
+    index: int
+
+
 def _str_field(obj: dict[str, Any], key: str, limit: int = MAX_TEXT) -> str:
     value = obj.get(key, "")
     if not isinstance(value, str):
@@ -243,4 +257,8 @@ def pack_trusted(value: Any) -> Any:
         return {"$r": [value.handle, value.attr]}
     if isinstance(value, Callback):
         return {"$c": value.handle}
+    if isinstance(value, Helper):
+        return {"$h": value.name}
+    if isinstance(value, Fd):
+        return {"$fd": value.index}
     raise TypeError(f"cannot pack {type(value).__name__}")

@@ -1,0 +1,25 @@
+"""Child side: trusted helpers the grader can call by name, for what student code cannot be
+asked to do itself (serving a Tornado app on a socket the grader holds the other end of).
+
+The grader refers to a helper with `wire.Helper(name)` as a call target; the helper runs on the
+event loop like any call, inside the student's process and sandbox.
+"""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Callable
+from typing import Any
+
+
+def tornado_serve(app: Any, sock: socket.socket) -> None:
+    """Serve a tornado.web.Application on one connected socket (the grader is the client)."""
+    from tornado.httpserver import HTTPServer
+    from tornado.iostream import IOStream
+
+    sock.setblocking(False)
+    server = HTTPServer(app)
+    server.handle_stream(IOStream(sock), ("grader", 0))
+
+
+HELPERS: dict[str, Callable[..., Any]] = {"tornado.serve": tornado_serve}
