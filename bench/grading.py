@@ -32,10 +32,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from graders import Catalogue, Grader  # noqa: E402
-from graders.engine.scenario import Scenario  # noqa: E402
-from graders.engine.session import Session  # noqa: E402
-from graders.sandbox.worker import ChildLimits  # noqa: E402
+from graders import Catalogue, Grader
+from graders.engine.scenario import Scenario
+from graders.engine.session import Session
+from graders.sandbox.worker import ChildLimits
 
 CATALOGUE = Catalogue.load()
 CORES = os.cpu_count() or 1
