@@ -85,6 +85,13 @@ class Run:
             raise SubmissionBroken(loaded)
         return session
 
+    @property
+    def current_session(self) -> Session | None:
+        """The live session, if any (it changes after a scenario ends badly)."""
+        if self._session is not None and self._session.ended is None:
+            return self._session
+        return None
+
     def _retire(self) -> None:
         session, self._session = self._session, None
         if session is None:

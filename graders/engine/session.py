@@ -114,7 +114,9 @@ class Session:
         """Kill the child; the session cannot be used again."""
         if self.ended is None:
             self.ended = Ending(kind, detail, exc, note)
-        self.child.kill()
+        # A child that timed out may still be running (and printing): wait until it is gone
+        # so its output is final. Any other child is idle or dead already.
+        self.child.kill(wait=kind is EndKind.TIMEOUT)
         return self.ended
 
     # -- sending -----------------------------------------------------------------------------------
@@ -133,7 +135,8 @@ class Session:
     def send_step(self, op: str, payload: dict[str, Any], fds: list[int] | None = None) -> None:
         """Send a message the child must acknowledge with an idle report (call or tick)."""
         self.seq += 1
-        self.delay_at_send = self.run_delay()
+        measuring = self.scenario is not None and self.scenario.measure_blocking
+        self.delay_at_send = self.run_delay() if measuring else 0
         self.sent_at = time.time()
         self._send({"op": op, "seq": self.seq, **payload}, fds)
 
@@ -193,7 +196,7 @@ class Session:
                 raise ProtocolViolation("bad busy count")
             fresh = ack == self.seq and self.ack != self.seq
             self.ack, self.idle_timer, self.idle_busy = ack, timer, busy
-            if fresh and self.scenario is not None:
+            if fresh and self.scenario is not None and self.scenario.measure_blocking:
                 waited = (self.run_delay() - self.delay_at_send) / 1e9
                 self.scenario.on_busy_period(max(0.0, stamp - self.sent_at - waited))
             for fd in fds:

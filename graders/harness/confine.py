@@ -94,11 +94,16 @@ class _CapData(ctypes.Structure):
     ]
 
 
-def drop_capabilities() -> None:
-    """Give up every capability in every set, for good."""
-    with open("/proc/sys/kernel/cap_last_cap") as f:
-        last = int(f.read())
-    for cap in range(last + 1):
+def bounding_set() -> list[int]:
+    """The capabilities in this process's bounding set."""
+    with open("/proc/self/status") as f:
+        mask = next(int(line.split()[1], 16) for line in f if line.startswith("CapBnd:"))
+    return [cap for cap in range(64) if mask >> cap & 1]
+
+
+def drop_capabilities(bounding: list[int]) -> None:
+    """Give up every capability in every set, for good (`bounding`: see bounding_set())."""
+    for cap in bounding:
         _check(_libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0), "drop bounding set")
     _check(_libc.prctl(PR_SET_SECUREBITS, SECUREBITS_LOCKED_DOWN, 0, 0, 0), "securebits")
     _check(_libc.prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0), "clear ambient")

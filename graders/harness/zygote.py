@@ -1,10 +1,12 @@
 """The warm worker inside the sandbox: imports once, then forks one confined child per session.
 
 Run as `python -I -S -B -c "...; from harness.zygote import main; main(FD, SANDBOXED)"` with FD a
-SOCK_SEQPACKET socket to the grader. The zygote answers "ready", then for every "spawn" request
-(which carries the session socket and the output file as SCM_RIGHTS) forks:
+SOCK_SEQPACKET socket to the grader. The zygote answers "ready", then keeps one child prepared ahead
+of need and hands it each "spawn" request (which carries the session socket and the output file
+as SCM_RIGHTS), preparing the next one while the grader works:
 
     zygote ─ fork ─> A: unshare(PID, mount, IPC) ─ fork ─> B (PID 1 of a fresh PID namespace)
+                                                           waits for its hand-over
 
 B makes its own /tmp, /dev/shm and /proc, sets rlimits, drops every capability, says "hello" to
 the grader on the session socket (the kernel attaches its PID for the grader) and runs the
@@ -50,21 +52,12 @@ def preimport() -> list[str]:
     return loaded
 
 
-def become_session(request: dict[str, Any], session_fd: int, output_fd: int) -> None:
-    """In the child B: confine, then serve the session. Never returns."""
+def become_session(request: dict[str, Any], session_fd: int, output_fd: int, devnull: int) -> None:
+    """In the prepared child B, once handed a session: limits, then serve. Never returns."""
     code = 0
     try:
-        if request["sandboxed"]:
-            confine.private_filesystem(int(request["tmp_bytes"]))
-        os.setsid()
-        devnull = os.open("/dev/null", os.O_RDONLY)
         confine.arrange_fds([(devnull, 0), (output_fd, 1), (output_fd, 2), (session_fd, 3)])
         confine.set_limits(request["limits"])
-        if request["sandboxed"]:
-            confine.drop_capabilities()
-        confine.no_new_privileges()
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         sock = socket.socket(fileno=3)
         sock.sendall(wire.encode({"op": wire.HELLO, "protocol": wire.PROTOCOL}))
         runner.serve(sock)
@@ -75,28 +68,58 @@ def become_session(request: dict[str, Any], session_fd: int, output_fd: int) -> 
     os._exit(code)
 
 
-def spawn(request: dict[str, Any], session_fd: int, output_fd: int, control_fd: int) -> None:
-    if os.fork() != 0:
-        return
+BOUNDING_SET: list[int] = []  # the zygote's capabilities, read once: each child drops them
+
+
+def prepare(sandboxed: bool, control_fd: int, tmp_bytes: int) -> tuple[socket.socket, int]:
+    """Fork the next child ahead of need: namespaces made, waiting for its session.
+
+    Returns the zygote's end of a hand-off socket; the child blocks on the other end until
+    `hand_over` sends it a spawn request with the session socket and output file. The fork and
+    the unshare thus happen while the grader is busy with the previous submission.
+    """
+    ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    pid = os.fork()
+    if pid != 0:
+        theirs.close()
+        return ours, pid
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
         os.close(control_fd)
-        if request["sandboxed"]:
+        ours.close()
+        if sandboxed:
             confine.unshare(confine.CLONE_NEWPID | confine.CLONE_NEWNS | confine.CLONE_NEWIPC)
-            child = os.fork()
-            if child != 0:
-                os.close(session_fd)
-                os.close(output_fd)
-                os.waitpid(child, 0)
+            if os.fork() != 0:  # A: only waits for B, the PID namespace's init
+                theirs.close()
+                os.wait()
                 os._exit(0)
-        become_session(request, session_fd, output_fd)
+            confine.private_filesystem(tmp_bytes)
+            confine.drop_capabilities(BOUNDING_SET)  # nothing after this needs privileges
+        confine.no_new_privileges()
+        os.setsid()
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        devnull = os.open("/dev/null", os.O_RDONLY)
+        runner.warm_up()
+        data, fds, _flags, _addr = socket.recv_fds(theirs, wire.MAX_MESSAGE, 2)
+        theirs.close()
+        if not data or len(fds) != 2:
+            os._exit(0)  # discarded: the zygote is gone or closing
+        become_session(wire.decode(data), fds[0], fds[1], devnull)
     finally:
         os._exit(71)
 
 
-def main(control_fd: int, sandboxed: bool) -> None:
+def hand_over(prepared: socket.socket, data: bytes, fds: list[int]) -> None:
+    try:
+        socket.send_fds(prepared, [data], fds)
+    finally:
+        prepared.close()
+
+
+def main(control_fd: int, sandboxed: bool, tmp_bytes: int = 8 << 20) -> None:
     """Serve spawn requests until the grader closes the control socket."""
     loaded = preimport()
+    BOUNDING_SET.extend(confine.bounding_set())
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     control = socket.socket(fileno=control_fd)
     control.set_inheritable(False)
@@ -105,7 +128,15 @@ def main(control_fd: int, sandboxed: bool) -> None:
     control.sendall(
         wire.encode({"op": "ready", "pid": os.getpid(), "uid": os.getuid(), "preloaded": loaded})
     )
+    prepared: socket.socket | None = None
     while True:
+        if prepared is None:
+            try:
+                prepared, pid = prepare(sandboxed, control_fd, tmp_bytes)
+            except OSError:
+                prepared = None  # e.g. out of processes: try again with the next request
+            else:  # the grader tells it apart from processes sessions leave behind
+                control.sendall(wire.encode({"op": "prepared", "pid": pid}))
         try:
             data, fds, _flags, _addr = socket.recv_fds(control, wire.MAX_MESSAGE, 4)
         except InterruptedError:
@@ -116,7 +147,12 @@ def main(control_fd: int, sandboxed: bool) -> None:
             request = wire.decode(data)
             if request.get("op") != "spawn" or len(fds) != 2:
                 raise wire.WireError("expected spawn with two descriptors")
-            spawn(request, fds[0], fds[1], control_fd)
+            if bool(request.get("sandboxed")) != sandboxed:
+                raise wire.WireError("the request's sandboxing differs from the zygote's")
+            if prepared is None:
+                raise OSError("no child could be prepared")
+            current, prepared = prepared, None
+            hand_over(current, data, fds)
         except (OSError, wire.WireError, KeyError) as exc:
             control.sendall(wire.encode({"op": "spawn-failed", "error": f"{exc}"}))
         finally:

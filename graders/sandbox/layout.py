@@ -19,8 +19,10 @@ from pathlib import Path
 HARNESS_DEST = "/quizloop/harness"
 SITE_DEST = "/quizloop/site"
 NOBODY = 65534
+TMP_BYTES = 8 << 20  # each child's private /tmp
 ZYGOTE_CODE = (
-    "import sys; sys.path[:0] = {paths!r}; from harness.zygote import main; main({fd}, {sandboxed})"
+    "import sys; sys.path[:0] = {paths!r}; from harness.zygote import main; "
+    "main({fd}, {sandboxed}, {tmp})"
 )
 
 
@@ -96,12 +98,12 @@ class Layout:
     def zygote_command(self, fd: int, *, sandboxed: bool) -> list[str]:
         if sandboxed:
             paths = ["/quizloop", SITE_DEST]
-            code = ZYGOTE_CODE.format(paths=paths, fd=fd, sandboxed=True)
+            code = ZYGOTE_CODE.format(paths=paths, fd=fd, sandboxed=True, tmp=TMP_BYTES)
             return [str(self.python), "-I", "-S", "-B", "-c", code]
         # Unsandboxed (development only): the harness is imported from the source tree and
         # packages from the running interpreter's environment.
         paths = [str(self.harness.parent)]
-        code = ZYGOTE_CODE.format(paths=paths, fd=fd, sandboxed=False)
+        code = ZYGOTE_CODE.format(paths=paths, fd=fd, sandboxed=False, tmp=TMP_BYTES)
         return [sys.executable, "-I", "-B", "-c", code]
 
     def command(self, fd: int, *, sandboxed: bool) -> list[str]:

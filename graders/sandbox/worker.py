@@ -21,6 +21,7 @@ import struct
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import IO, Any
 
@@ -49,25 +50,36 @@ class ChildLimits:
     cpu_seconds: int = 60
     file_size: int = 1 << 20  # also caps what the student can print (stdout is a file)
     open_files: int = 256
-    tmp_bytes: int = 8 << 20
 
 
 class Child:
     """One confined child process speaking the session protocol on `sock`."""
 
-    def __init__(self, sock: socket.socket, pid: int, output_fd: int, group: bool) -> None:
+    def __init__(
+        self,
+        sock: socket.socket,
+        pid: int,
+        output_fd: int,
+        group: bool,
+        on_retire: Callable[[int], None] | None = None,
+    ) -> None:
         self.sock = sock
         self.pid = pid
         self.pidfd = os.pidfd_open(pid)
         self.output_fd = output_fd
         self._group = group  # unsandboxed: also kill the process group
+        self._on_retire = on_retire
         self.closed = False
 
     def exited(self) -> bool:
         return bool(select.select([self.pidfd], [], [], 0)[0])
 
-    def kill(self) -> None:
-        """SIGKILL the child (PID-namespace init: the kernel takes everything with it), wait."""
+    def kill(self, *, wait: bool = True) -> None:
+        """SIGKILL the child (PID-namespace init: the kernel takes everything with it).
+
+        With `wait`, return once it is gone; without, the worker confirms it later (an idle
+        child has nothing left to write, so its output is already final).
+        """
         if self.closed:
             return
         with contextlib.suppress(ProcessLookupError):
@@ -75,10 +87,13 @@ class Child:
         if self._group:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(self.pid, signal.SIGKILL)
-        select.select([self.pidfd], [], [], 5.0)
         self.sock.close()
-        os.close(self.pidfd)
         self.closed = True
+        if wait or self._on_retire is None:
+            select.select([self.pidfd], [], [], 5.0)
+            os.close(self.pidfd)
+        else:
+            self._on_retire(self.pidfd)
 
     def read_output(self, cap: int) -> tuple[bytes, int]:
         """The first `cap` bytes the child wrote to stdout/stderr, and how many it wrote."""
@@ -98,7 +113,9 @@ class Worker:
         self._process: subprocess.Popen[bytes] | None = None
         self._control: socket.socket | None = None
         self._stderr: IO[bytes] | None = None
+        self._dying: list[int] = []  # pidfds of killed children not yet confirmed gone
         self.zygote_pid = 0
+        self.prepared_pid = 0  # the child prepared for the next session (zygote's numbering)
 
     @property
     def alive(self) -> bool:
@@ -125,6 +142,9 @@ class Worker:
         theirs.close()
         self._control = ours
         ready = self._receive_control(START_TIMEOUT)
+        prepared = self._receive_control(START_TIMEOUT) if ready else None
+        if prepared is not None and prepared.get("op") == "prepared":
+            self.prepared_pid = int(prepared["pid"])
         if ready is None or ready.get("op") != "ready":
             detail = self._stderr_text() or "the zygote did not start"
             self.close()
@@ -144,8 +164,18 @@ class Worker:
         data = self._control.recv(wire.MAX_MESSAGE)
         return wire.decode(data) if data else None
 
+    def _reap(self, timeout: float = 0.0) -> None:
+        """Close the pidfds of killed children that are gone (waiting up to `timeout` each)."""
+        dying, self._dying = self._dying, []
+        for pidfd in dying:
+            if select.select([pidfd], [], [], timeout)[0]:
+                os.close(pidfd)
+            else:
+                self._dying.append(pidfd)
+
     def spawn(self, limits: ChildLimits) -> Child:
         """A fresh confined child, after its hello. Raises WorkerFailure."""
+        self._reap()
         if not self.alive or self._control is None:
             raise WorkerFailure("the grading worker is not running")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -154,8 +184,7 @@ class Worker:
         request = {
             "op": "spawn",
             "sandboxed": self.sandboxed,
-            "tmp_bytes": limits.tmp_bytes,
-            "limits": {k: v for k, v in asdict(limits).items() if k != "tmp_bytes"},
+            "limits": asdict(limits),
         }
         try:
             socket.send_fds(self._control, [wire.encode(request)], [theirs.fileno(), output_fd])
@@ -170,10 +199,13 @@ class Worker:
             remaining = deadline - time.monotonic()
             readable = select.select([ours, self._control], [], [], max(0.0, remaining))[0]
             if self._control in readable:
-                failure = self._receive_control(0)
+                message = self._receive_control(0)
+                if message is not None and message.get("op") == "prepared":
+                    self.prepared_pid = int(message["pid"])
+                    continue
                 ours.close()
                 os.close(output_fd)
-                raise WorkerFailure(f"the zygote could not spawn a child: {failure}")
+                raise WorkerFailure(f"the zygote could not spawn a child: {message}")
             if ours in readable:
                 break
             if remaining <= 0:
@@ -188,7 +220,7 @@ class Worker:
             raise WorkerFailure(f"a new child failed before its hello: {said or 'no output'}")
         ours.setsockopt(socket.SOL_SOCKET, socket.SO_PASSCRED, 0)
         ours.setblocking(False)
-        return Child(ours, pid, output_fd, group=not self.sandboxed)
+        return Child(ours, pid, output_fd, group=not self.sandboxed, on_retire=self._dying.append)
 
     @staticmethod
     def _hello_pid(sock: socket.socket) -> int | None:
@@ -215,27 +247,48 @@ class Worker:
             return set()
         return _descendants(self._process.pid, _parents())
 
-    def children(self) -> set[int]:
-        """Live processes started by the zygote (sessions and whatever they spawned)."""
+    def session_processes(self) -> set[int]:
+        """Live processes of past and current sessions: everything the zygote started except
+        the child it keeps prepared for the next session. Empty between submissions."""
+        self._reap()
         if self._process is None:
             return set()
+        self._drain_control()
         parents = _parents()
-        zygote = self._zygote_in_grader_namespace(parents)
-        return _descendants(zygote, parents) - {zygote} if zygote else set()
+        zygote = self._in_grader_namespace(parents, self.zygote_pid, depth=2)
+        if not zygote:
+            return set()
+        prepared = self._in_grader_namespace(parents, self.prepared_pid, depth=2)
+        found = _descendants(zygote, parents) - {zygote}
+        return found - _descendants(prepared, parents) if prepared else found
 
-    def _zygote_in_grader_namespace(self, parents: dict[int, int]) -> int:
+    def _drain_control(self) -> None:
+        while self._control is not None and select.select([self._control], [], [], 0)[0]:
+            message = self._receive_control(0)
+            if message is None:
+                return
+            if message.get("op") == "prepared":
+                self.prepared_pid = int(message["pid"])
+
+    def _in_grader_namespace(self, parents: dict[int, int], pid: int, depth: int) -> int:
+        """The grader's PID of a worker process known by its PID in the sandbox."""
         assert self._process is not None
-        for pid in _descendants(self._process.pid, parents):
+        for candidate in _descendants(self._process.pid, parents):
             try:
-                with open(f"/proc/{pid}/status") as f:
+                with open(f"/proc/{candidate}/status") as f:
                     fields = next(line for line in f if line.startswith("NSpid:")).split()
             except (OSError, StopIteration):
                 continue
-            if int(fields[-1]) == self.zygote_pid and (not self.sandboxed or len(fields) > 2):
-                return pid
+            levels = len(fields) - 1
+            if int(fields[-1]) == pid and (levels == depth or not self.sandboxed):
+                return candidate
         return 0
 
     def close(self) -> None:
+        self._reap(timeout=5.0)
+        for pidfd in self._dying:
+            os.close(pidfd)
+        self._dying = []
         if self._control is not None:
             self._control.close()
             self._control = None

@@ -33,7 +33,7 @@ def leftovers(worker: Worker, timeout: float = 5.0) -> set[int]:
     kernel tears a PID namespace down asynchronously)."""
     deadline = time.monotonic() + timeout
     while True:
-        pids = worker.children()
+        pids = worker.session_processes()
         if not pids or time.monotonic() > deadline:
             return pids
 
@@ -77,12 +77,12 @@ def test_corpus_file_gets_its_result_leaves_nothing_and_the_next_grades_right(
 ) -> None:
     assignment, expect = _header(path)
     assert leftovers(worker) == set()
-    bwrap_and_zygote = worker.pids()
+    zygote = worker.zygote_pid
     result = grader.grade(assignment, path.read_bytes(), seed=5)
     assert_expected(result, expect)
     assert worker.alive
+    assert worker.zygote_pid == zygote  # the same warm worker, never restarted
     assert leftovers(worker) == set(), "processes left behind"
-    assert worker.pids() == bwrap_and_zygote
     reference = CATALOGUE[assignment].reference.read_bytes()
     after = grader.grade(assignment, reference, seed=5)
     assert after.score == after.max_score, after.output
