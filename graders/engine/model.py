@@ -143,6 +143,7 @@ class Observations:
     loop_stalls: int = 0  # times the loop stopped answering while blocking calls were held
     loop_thread_busy: int = 0  # idle reports while the loop thread was not waiting for events
     max_in_flight: dict[str, int] = field(default_factory=dict)  # per stub name
+    timer_wakeups: int = 0  # steps where time moved to one of the child's own timers
 
     @property
     def longest_busy(self) -> float:
