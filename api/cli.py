@@ -11,6 +11,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
+from api.banks.cli import bank_app, import_shipped
 from api.core import migrations
 from api.core.config import Settings, SettingsError, get_settings
 from api.core.db import create_db_engine, transaction
@@ -19,7 +20,6 @@ from api.errors import EmailTaken
 from api.users import service as users
 from api.users.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role, UserCreate
 from graders.cli import assignments_app, grade
-from questions.cli import app as bank_app
 
 app = typer.Typer(help="quizloop: quizzes and concurrency-aware grading.", no_args_is_help=True)
 app.add_typer(bank_app, name="bank")
@@ -73,6 +73,7 @@ def serve(
     configure_logging(settings.log_level)
     engine = _engine(settings)
     _migrate(engine)
+    import_shipped(engine)
     engine.dispose()
     uvicorn.run(
         "api.main:app",

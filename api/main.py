@@ -20,10 +20,14 @@ from sqlalchemy.exc import OperationalError
 
 import api
 from api import health
+from api.attempts import routes as attempts_routes
+from api.attempts.sweep import sweeper
 from api.auth import routes as auth_routes
+from api.banks import routes as banks_routes
 from api.core import migrations
 from api.core.config import Settings, SettingsError, get_settings
 from api.core.db import create_db_engine
+from api.courses import routes as courses_routes
 from api.deps import get_current_user
 from api.errors import (
     AccountDisabled,
@@ -34,6 +38,7 @@ from api.errors import (
 )
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.problems import install_error_handlers
+from api.quizzes import routes as quizzes_routes
 from api.users import routes as users_routes
 
 __all__ = ["create_app"]  # and `app`, built lazily by __getattr__
@@ -52,7 +57,14 @@ def _api_router() -> APIRouter:
     )
     signed_in.include_router(auth_routes.router)
     signed_in.include_router(users_routes.router)
+    signed_in.include_router(banks_routes.router)
+    signed_in.include_router(courses_routes.router)
+    signed_in.include_router(quizzes_routes.router)
+    signed_in.include_router(attempts_routes.router)
     api_router.include_router(signed_in)
+    # The two hot attempt routes check the bearer token themselves, on the event loop
+    # (api/attempts/fast.py): they are just as closed to anonymous callers.
+    api_router.include_router(attempts_routes.fast_router)
     return api_router
 
 
@@ -71,7 +83,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # Start anyway: /health reports the outage and requests fail cleanly until the
             # database is back.
             logger.error("database unreachable at start-up: %s", exc.__class__.__name__)
-        yield
+        async with sweeper(engine):  # closes attempts left open past their deadline
+            yield
         if owns_engine:
             engine.dispose()
 

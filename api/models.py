@@ -8,10 +8,28 @@ from __future__ import annotations
 
 from sqlmodel import SQLModel
 
+from api.attempts.models import Attempt, AttemptItem
 from api.auth.models import ApiToken, LoginAttempt
+from api.banks.models import Bank, BankVersion
 from api.core.db import NAMING_CONVENTION
+from api.courses.models import Course, CourseMember
+from api.quizzes.models import Quiz, QuizItem
 from api.users.models import User
 
-__all__ = ["NAMING_CONVENTION", "ApiToken", "LoginAttempt", "User", "metadata"]
+__all__ = [
+    "NAMING_CONVENTION",
+    "ApiToken",
+    "Attempt",
+    "AttemptItem",
+    "Bank",
+    "BankVersion",
+    "Course",
+    "CourseMember",
+    "LoginAttempt",
+    "Quiz",
+    "QuizItem",
+    "User",
+    "metadata",
+]
 
 metadata = SQLModel.metadata
