@@ -16,7 +16,7 @@ from typing import Any
 
 from ..catalogue import Assignment
 from ..harness.wire import ExcInfo
-from ..sandbox.worker import ChildLimits, Worker
+from ..sandbox.worker import ChildLimits, Worker, WorkerFailure
 from .model import Ending, EndKind, Raised, Returned
 from .scenario import DEADLINE, Scenario
 from .schedule import Scheduler
@@ -128,6 +128,10 @@ class Run:
         return scenario
 
     def _on_end(self, ending: Ending) -> None:
+        if ending.kind is EndKind.CRASHED and not self.worker.alive:
+            # The whole sandbox went down (the child died with it): our failure, not theirs.
+            self._retire()
+            raise WorkerFailure("the grading worker died during a scenario")
         if ending.kind is EndKind.TIMEOUT:
             self.timeouts += 1
         if not ending.clean:

@@ -6,10 +6,13 @@ sources, a Tornado app served over a socket the grader holds)."""
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import pytest
 
+from graders import Catalogue, Grader
 from graders.engine.model import EndKind, Raised, Reply, Request, Returned
+from graders.engine.run import Run
 from graders.engine.scenario import Scenario
 from graders.engine.schedule import Choice, Fifo, Lifo, Replay, Uniform
 from graders.harness.wire import ExcInfo, Helper, Ref, Stub
@@ -266,3 +269,25 @@ def test_unknown_stub_names_are_a_protocol_violation(worker: Worker) -> None:
         assert ending.kind is EndKind.CRASHED
         assert ending.detail == "protocol"
     _ = Stub
+
+
+def test_a_worker_that_dies_mid_grading_is_not_the_students_fault(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reference = Catalogue.load()["gather-all"].reference.read_bytes()
+    original = Run.scenario
+    killed: list[str] = []
+
+    def scenario_then_kill_worker(self: Run, name: str, **options: Any) -> Scenario:
+        made = original(self, name, **options)
+        if not killed:
+            killed.append(name)
+            self.worker.close()  # the whole sandbox goes down under a running session
+        return made
+
+    monkeypatch.setattr(Run, "scenario", scenario_then_kill_worker)
+    with Grader() as grader:
+        result = grader.grade("gather-all", reference)
+    assert killed
+    assert result.gradable
+    assert result.score == result.max_score  # graded again, on a fresh worker
