@@ -88,16 +88,22 @@ def show_assignment(
 
 # -- grading -------------------------------------------------------------------------------------
 _worker_grader: Grader | None = None
+_worker_failure: SandboxUnavailable | None = None
 
 
 def _init_worker() -> None:
-    global _worker_grader
+    global _worker_grader, _worker_failure
     _worker_grader = Grader()
-    _worker_grader.start()
     multiprocessing.util.Finalize(None, _worker_grader.close, exitpriority=10)
+    try:
+        _worker_grader.start()
+    except SandboxUnavailable as exc:  # reported by the first job, not as a broken pool
+        _worker_failure = exc
 
 
 def _grade_in_worker(assignment: str, data: bytes, seed: int, lang: str) -> Result:
+    if _worker_failure is not None:
+        raise SandboxUnavailable(str(_worker_failure))
     assert _worker_grader is not None
     return _worker_grader.grade(assignment, data, seed=seed, lang=lang)
 

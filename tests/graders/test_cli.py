@@ -118,3 +118,16 @@ def test_the_installed_quizloop_command_grades() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["score"] == 12
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_without_a_sandbox_grading_stops_with_exit_3(
+    monkeypatch: pytest.MonkeyPatch, jobs: str
+) -> None:
+    monkeypatch.setenv("PATH", "/nonexistent")  # no bwrap anywhere, in workers too
+    monkeypatch.delenv("QUIZLOOP_GRADING_UNSAFE_NO_SANDBOX", raising=False)
+    outcome = CliRunner().invoke(
+        app, ["grade", "gather-all", str(REFERENCE), str(REFERENCE), "--jobs", jobs]
+    )
+    assert outcome.exit_code == 3, outcome.output
+    assert "bubblewrap" in outcome.output
