@@ -18,6 +18,7 @@ one. Attempt ids are never reused while the database keeps them, so an entry can
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import AsyncIterator
@@ -50,6 +51,7 @@ __all__ = [
     "attempt_facts",
     "caches",
     "fast_session",
+    "question_body",
     "try_fast_save",
 ]
 
@@ -231,6 +233,15 @@ def slot_of(facts: AttemptFacts, position: int) -> SlotFacts:
     if slot is None:
         raise NoSuchItem()
     return slot
+
+
+def question_body(position: int, points: float, question: bytes) -> bytes:
+    """The JSON of `QuestionOfAttempt`, assembled from the cached question bytes."""
+    return b'{"position":%d,"points":%s,"question":%s}' % (
+        position,
+        json.dumps(points).encode(),
+        question,
+    )
 
 
 def try_fast_save(

@@ -8,7 +8,6 @@ without a valid bearer token exactly like the others.
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
@@ -267,12 +266,9 @@ async def read_item(
         lang,
         shuffle=facts.shuffle_options,
     )
-    body = b'{"position":%d,"points":%s,"question":%s}' % (
-        position,
-        json.dumps(slot.points).encode(),
-        question,
+    return Response(
+        content=fast.question_body(position, slot.points, question), media_type="application/json"
     )
-    return Response(content=body, media_type="application/json")
 
 
 @fast_router.put(

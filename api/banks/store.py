@@ -31,6 +31,7 @@ __all__ = [
     "HIDDEN_FROM_STUDENTS",
     "bank_content_hash",
     "bank_language",
+    "cached_student_variant_json",
     "clear_caches",
     "parsed_bank",
     "remember_bank",
@@ -106,6 +107,17 @@ def parsed_bank(session: Session, version_id: int) -> QuestionBank:
     if version is None:
         raise NotFound(Text(en="No such bank version.", zh="没有这个题库版本。"))
     return _banks.put(version_id, QuestionBank.model_validate_json(version.content))
+
+
+def cached_student_variant_json(
+    version_id: int, question_id: str, seed: int, language: str, *, shuffle: bool
+) -> bytes | None:
+    """`student_variant_json(...)` if it is cached, else None (never parses or renders)."""
+    bank = _banks.get(version_id)
+    if bank is None:
+        return None
+    cache_key = (version_id, question_id, seed, bank_language(bank, language) or "", shuffle)
+    return _student_json.get(cache_key)
 
 
 def bank_language(bank: QuestionBank, language: str | None) -> str | None:
