@@ -197,7 +197,7 @@ def _grade_all(
                 for index, data in enumerate(contents):
                     deliver(index, grader.grade(assignment, data, seed=seed, lang=lang))
         else:
-            context = multiprocessing.get_context("forkserver")
+            context = multiprocessing.get_context("spawn")
             workers = min(jobs, len(files))
             with ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker) as pool:
                 pending: dict[Future[Result], int] = {

@@ -41,6 +41,10 @@ def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
 
 
+def setns(fd: int, kind: int) -> None:
+    _check(_libc.setns(fd, kind), "setns")
+
+
 def _mount(source: bytes, target: bytes, fstype: bytes | None, flags: int, data: bytes) -> int:
     return int(_libc.mount(source, target, fstype, flags, data or None))
 

@@ -5,12 +5,13 @@ SOCK_SEQPACKET socket to the grader. The zygote answers "ready", then keeps one 
 of need and hands it each "spawn" request (which carries the session socket and the output file
 as SCM_RIGHTS), preparing the next one while the grader works:
 
-    zygote ─ fork ─> A: unshare(PID, mount, IPC) ─ fork ─> B (PID 1 of a fresh PID namespace)
-                                                           waits for its hand-over
+    zygote (PID 1 of its own namespace): unshare(PID) ─ fork ─> B, setns(back)
+    B (PID 1 of a fresh PID namespace): unshare(mount, IPC), own /tmp, /dev/shm, /proc,
+      drops every capability, warms up, waits for its hand-over
 
-B makes its own /tmp, /dev/shm and /proc, sets rlimits, drops every capability, says "hello" to
-the grader on the session socket (the kernel attaches its PID for the grader) and runs the
-runner. A only waits for B. When the grader kills B, the kernel kills everything B started.
+Handed a session, B sets rlimits, says "hello" to the grader on the session socket (the kernel
+attaches its PID for the grader) and runs the runner. When the grader kills B, the kernel
+kills everything B started.
 Student code never holds a descriptor of the zygote's control socket.
 """
 
@@ -69,6 +70,7 @@ def become_session(request: dict[str, Any], session_fd: int, output_fd: int, dev
 
 
 BOUNDING_SET: list[int] = []  # the zygote's capabilities, read once: each child drops them
+OWN_PID_NAMESPACE: list[int] = []  # a descriptor of the zygote's PID namespace
 
 
 def prepare(sandboxed: bool, control_fd: int, tmp_bytes: int) -> tuple[socket.socket, int]:
@@ -79,8 +81,12 @@ def prepare(sandboxed: bool, control_fd: int, tmp_bytes: int) -> tuple[socket.so
     the unshare thus happen while the grader is busy with the previous submission.
     """
     ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    if sandboxed:
+        confine.unshare(confine.CLONE_NEWPID)  # the next fork is PID 1 of a fresh namespace
     pid = os.fork()
     if pid != 0:
+        if sandboxed:  # back to our own namespace for the fork after that
+            confine.setns(OWN_PID_NAMESPACE[0], confine.CLONE_NEWPID)
         theirs.close()
         return ours, pid
     try:
@@ -88,11 +94,7 @@ def prepare(sandboxed: bool, control_fd: int, tmp_bytes: int) -> tuple[socket.so
         os.close(control_fd)
         ours.close()
         if sandboxed:
-            confine.unshare(confine.CLONE_NEWPID | confine.CLONE_NEWNS | confine.CLONE_NEWIPC)
-            if os.fork() != 0:  # A: only waits for B, the PID namespace's init
-                theirs.close()
-                os.wait()
-                os._exit(0)
+            confine.unshare(confine.CLONE_NEWNS | confine.CLONE_NEWIPC)
             confine.private_filesystem(tmp_bytes)
             confine.drop_capabilities(BOUNDING_SET)  # nothing after this needs privileges
         confine.no_new_privileges()
@@ -116,17 +118,38 @@ def hand_over(prepared: socket.socket, data: bytes, fds: list[int]) -> None:
         prepared.close()
 
 
+def become_namespace_init(control_fd: int) -> int:
+    """Continue as PID 1 of a PID namespace owned by our own user namespace.
+
+    bubblewrap's --disable-userns puts us in a nested user namespace, so we hold no capability
+    over bubblewrap's PID namespace and could not return to it after unsharing a fresh one for
+    a child. From a namespace of our own we can: each child then costs one fork, not two.
+    The original process waits and leaves with us. Returns our PID as bubblewrap numbers it.
+    """
+    confine.unshare(confine.CLONE_NEWPID)
+    if os.fork() != 0:
+        os.close(control_fd)
+        with contextlib.suppress(ChildProcessError):
+            os.wait()
+        os._exit(0)
+    OWN_PID_NAMESPACE.append(os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC))
+    with open("/proc/self/status") as f:
+        ids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
+    return int(ids[-2]) if len(ids) > 1 else os.getpid()
+
+
 def main(control_fd: int, sandboxed: bool, tmp_bytes: int = 8 << 20) -> None:
     """Serve spawn requests until the grader closes the control socket."""
     loaded = preimport()
     BOUNDING_SET.extend(confine.bounding_set())
+    pid = become_namespace_init(control_fd) if sandboxed else os.getpid()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
     control = socket.socket(fileno=control_fd)
     control.set_inheritable(False)
     gc.collect()
     gc.freeze()  # forked children then leave the warm heap's pages shared
     control.sendall(
-        wire.encode({"op": "ready", "pid": os.getpid(), "uid": os.getuid(), "preloaded": loaded})
+        wire.encode({"op": "ready", "pid": pid, "uid": os.getuid(), "preloaded": loaded})
     )
     prepared: socket.socket | None = None
     while True:

@@ -255,10 +255,12 @@ class Worker:
             return set()
         self._drain_control()
         parents = _parents()
-        zygote = self._in_grader_namespace(parents, self.zygote_pid, depth=2)
+        # Sandboxed, the zygote is PID 1 of its own namespace (bubblewrap numbers it
+        # zygote_pid) and each child is PID 1 of a namespace below (the zygote numbers it).
+        zygote = self._in_grader_namespace(parents, self.zygote_pid, level=1)
         if not zygote:
             return set()
-        prepared = self._in_grader_namespace(parents, self.prepared_pid, depth=2)
+        prepared = self._in_grader_namespace(parents, self.prepared_pid, level=2)
         found = _descendants(zygote, parents) - {zygote}
         return found - _descendants(prepared, parents) if prepared else found
 
@@ -270,17 +272,20 @@ class Worker:
             if message.get("op") == "prepared":
                 self.prepared_pid = int(message["pid"])
 
-    def _in_grader_namespace(self, parents: dict[int, int], pid: int, depth: int) -> int:
-        """The grader's PID of a worker process known by its PID in the sandbox."""
+    def _in_grader_namespace(self, parents: dict[int, int], pid: int, level: int) -> int:
+        """The grader's PID of a worker process known by its PID in the sandbox's PID
+        namespace at `level` (1: bubblewrap's, 2: the zygote's)."""
         assert self._process is not None
         for candidate in _descendants(self._process.pid, parents):
             try:
                 with open(f"/proc/{candidate}/status") as f:
-                    fields = next(line for line in f if line.startswith("NSpid:")).split()
+                    ids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
             except (OSError, StopIteration):
                 continue
-            levels = len(fields) - 1
-            if int(fields[-1]) == pid and (levels == depth or not self.sandboxed):
+            if not self.sandboxed:
+                if int(ids[0]) == pid:
+                    return candidate
+            elif len(ids) == level + 2 and int(ids[level]) == pid:
                 return candidate
         return 0
 
