@@ -7,7 +7,7 @@ as SCM_RIGHTS), preparing the next one while the grader works:
 
     zygote (PID 1 of its own namespace): unshare(PID) ─ fork ─> B, setns(back)
     B (PID 1 of a fresh PID namespace): unshare(mount, IPC), own /tmp, /dev/shm, /proc,
-      drops every capability, warms up, waits for its hand-over
+      drops every capability, no_new_privs, seccomp filter, warms up, waits for its hand-over
 
 Handed a session, B sets rlimits, says "hello" to the grader on the session socket (the kernel
 attaches its PID for the grader) and runs the runner. When the grader kills B, the kernel
@@ -25,7 +25,7 @@ import socket
 import sys
 from typing import Any
 
-from . import confine, runner, wire
+from . import confine, runner, seccomp, wire
 
 PREIMPORTS = (
     "asyncio", "concurrent.futures", "contextlib", "dataclasses", "functools", "heapq",
@@ -98,6 +98,7 @@ def prepare(sandboxed: bool, control_fd: int, tmp_bytes: int) -> tuple[socket.so
             confine.private_filesystem(tmp_bytes)
             confine.drop_capabilities(BOUNDING_SET)  # nothing after this needs privileges
         confine.no_new_privileges()
+        seccomp.install()
         os.setsid()
         signal.signal(signal.SIGPIPE, signal.SIG_DFL)
         devnull = os.open("/dev/null", os.O_RDONLY)

@@ -5,6 +5,7 @@ bubblewrap, grading refuses to run unless unsafe grading is allowed."""
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from typing import Any
@@ -19,7 +20,7 @@ from graders.sandbox.worker import Worker
 from tests.graders.sessions import session_for
 
 PROBE = r"""
-import os, resource, socket
+import ctypes, os, resource, socket
 
 def status(field):
     with open("/proc/self/status") as f:
@@ -53,6 +54,15 @@ async def probe():
     except OSError:
         seen["postgres"] = False
     seen["interfaces"] = sorted(name for _, name in socket.if_nameindex())
+    seen["seccomp"] = status("Seccomp")
+    libc = ctypes.CDLL(None, use_errno=True)
+    refused = {}
+    for name, number, args in (("io_uring_setup", 425, (8, 0)), ("bpf", 321, (0, 0, 0)),
+                               ("keyctl", 250, (0, 0)), ("unshare", 272, (0x10000000,)),
+                               ("ptrace", 101, (16, 1, 0, 0)), ("clone3", 435, (0, 0))):
+        result = libc.syscall(number, *args)
+        refused[name] = (result, ctypes.get_errno())
+    seen["refused"] = refused
     return seen
 """
 
@@ -89,6 +99,11 @@ def test_a_child_is_unprivileged_alone_and_confined(worker: Worker) -> None:
     assert set(seen["env"]) <= {"PATH", "LANG", "HOME", "PYTHONHASHSEED", "PWD"}
     assert "work" not in seen["root"]
     assert "etc" not in seen["root"]
+    if os.uname().machine == "x86_64":
+        assert seen["seccomp"] == "2"
+        for name, (result, error) in seen["refused"].items():
+            assert result == -1, name
+            assert error == (errno.ENOSYS if name == "clone3" else errno.EPERM), name
 
 
 @pytest.mark.sandbox
