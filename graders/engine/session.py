@@ -186,6 +186,15 @@ class Session:
     def handle(self, message: dict[str, Any], fds: list[int], stamp: float) -> None:
         """Apply one message from the child (the scenario handles requests and results)."""
         op = message["op"]
+        if op == wire.BATCH:
+            batch = message.get("messages")
+            if not isinstance(batch, list) or fds:
+                raise ProtocolViolation("a batch is a list of messages, without descriptors")
+            for item in batch:
+                if not isinstance(item, dict) or item.get("op") in (wire.BATCH, None):
+                    raise ProtocolViolation("bad message in a batch")
+                self.handle(item, [], stamp)
+            return
         if op == wire.IDLE:
             ack, timer, busy = message.get("ack"), message.get("timer"), message.get("busy")
             if not isinstance(ack, int) or ack > self.seq or ack < self.ack:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 PROTOCOL = 1
-MAX_MESSAGE = 256 * 1024  # bytes in one datagram; bigger results are refused by the child
+MAX_MESSAGE = 128 * 1024  # bytes in one datagram (below the socket buffer); bigger is refused
 MAX_DEPTH = 24
 MAX_ITEMS = 20_000  # containers and their items, summed over one value
 MAX_TEXT = 4_000  # characters kept of exception texts and tracebacks
@@ -35,6 +35,7 @@ BLOCKING = "breq"  # a blocking stub was called (its reply socket travels as SCM
 SYNC = "sreq"  # an immediate stub was called: answer at once on the private socket
 DONE = "done"  # a call finished: call, ok, value | exc
 EXIT = "exit"  # the child is about to die: reason (SystemExit in a task, harness failure)
+BATCH = "batch"  # several of the above, in order, in one datagram: messages
 
 # Ops: grader -> child
 GO = "go"  # after hello: source, filename, seed, threads

@@ -33,14 +33,19 @@ class Grader:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock
         self.seq = 0
+        self.backlog: list[dict[str, Any]] = []
 
     def send(self, op: str, **payload: Any) -> None:
         self.seq += 1
         self.sock.send(json.dumps({"op": op, "seq": self.seq, **payload}).encode())
 
     def receive(self) -> dict[str, Any]:
-        assert select.select([self.sock], [], [], 5.0)[0], "the child said nothing"
-        return wire.decode(self.sock.recv(wire.MAX_MESSAGE))
+        """The next message, batches unpacked."""
+        if not self.backlog:
+            assert select.select([self.sock], [], [], 5.0)[0], "the child said nothing"
+            message = wire.decode(self.sock.recv(wire.MAX_MESSAGE))
+            self.backlog = message["messages"] if message["op"] == wire.BATCH else [message]
+        return self.backlog.pop(0)
 
     def until(self, op: str) -> list[dict[str, Any]]:
         seen = []
@@ -103,6 +108,15 @@ def test_requests_are_sent_at_once_and_completions_resume_the_caller(child: Grad
     assert done["ok"] is False
     assert done["exc"]["type"] == "ConnectionError"
     assert done["exc"]["args"] == ["reset"]
+
+
+def test_requests_and_results_travel_with_the_idle_report_in_one_datagram(child: Grader) -> None:
+    stub = wire.pack_trusted(wire.Stub("fetch", "async"))
+    child.send(wire.CALL, call=1, fn="fetch_twice", args=[stub])
+    assert select.select([child.sock], [], [], 5.0)[0]
+    batch = wire.decode(child.sock.recv(wire.MAX_MESSAGE))
+    assert batch["op"] == wire.BATCH
+    assert [m["op"] for m in batch["messages"]] == [wire.REQUEST, wire.IDLE]
 
 
 def test_a_plain_function_is_reported_as_not_awaitable(child: Grader) -> None:
