@@ -29,6 +29,7 @@ from ..harness.wire import (
     pack_trusted,
     unpack_untrusted,
 )
+from .connection import Connection
 from .model import (
     Call,
     Ending,
@@ -56,52 +57,6 @@ Action = Callable[[], list[dict[str, Any]] | None]
 DEADLINE = 2.0  # real seconds per scenario: correct code needs milliseconds
 VIRTUAL_LIMIT = 3600.0  # virtual seconds: beyond this a scenario would never finish
 STEP_LIMIT = 20_000  # scheduler steps
-
-
-class Connection:
-    """A stream socket between the grader and the child; the grader is the client.
-
-    Pass `connection.fd` to a call (e.g. `Helper("tornado.serve")`): the child receives its end.
-    Bytes the child writes are collected after every settled step, with the virtual time.
-    """
-
-    def __init__(self, sock: socket.socket, fd: Fd) -> None:
-        self.sock = sock
-        self.fd = fd
-        self.received = bytearray()
-        self.arrivals: list[tuple[float, bytes]] = []
-        self.closed = False
-        self.reading = True  # False: the grader stops reading (a slow client); buffers fill
-
-    def write(self, data: bytes) -> None:
-        self.sock.setblocking(True)
-        self.sock.settimeout(1.0)
-        try:
-            self.sock.sendall(data)
-        except OSError:
-            self.closed = True
-        finally:
-            self.sock.setblocking(False)
-
-    def drain(self, clock: float) -> None:
-        while self.reading and not self.closed:
-            try:
-                data = self.sock.recv(65536)
-            except BlockingIOError:
-                return
-            except OSError:
-                data = b""
-            if not data:
-                self.closed = True
-                return
-            self.received += data
-            self.arrivals.append((clock, data))
-            if len(self.received) > 16 << 20:
-                raise ProtocolViolation("the child wrote too much to a connection")
-
-    def close(self) -> None:
-        self.sock.close()
-        self.closed = True
 
 
 class Scenario:

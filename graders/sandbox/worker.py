@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass
 from typing import IO, Any
 
 from ..harness import wire
+from . import processes
 from .layout import Layout
 
 SPAWN_TIMEOUT = 10.0  # seconds for a child to say hello; only a broken machine is this slow
@@ -245,7 +246,7 @@ class Worker:
         """Every live process of this worker (bubblewrap, the zygote, children): diagnostics."""
         if self._process is None:
             return set()
-        return _descendants(self._process.pid, _parents())
+        return processes.descendants(self._process.pid, processes.parents())
 
     def session_processes(self) -> set[int]:
         """Live processes of past and current sessions: everything the zygote started except
@@ -254,15 +255,18 @@ class Worker:
         if self._process is None:
             return set()
         self._drain_control()
-        parents = _parents()
+        parents = processes.parents()
+        root = self._process.pid
         # Sandboxed, the zygote is PID 1 of its own namespace (bubblewrap numbers it
         # zygote_pid) and each child is PID 1 of a namespace below (the zygote numbers it).
-        zygote = self._in_grader_namespace(parents, self.zygote_pid, level=1)
+        zygote = processes.in_grader_namespace(parents, root, self.zygote_pid, 1, self.sandboxed)
         if not zygote:
             return set()
-        prepared = self._in_grader_namespace(parents, self.prepared_pid, level=2)
-        found = _descendants(zygote, parents) - {zygote}
-        return found - _descendants(prepared, parents) if prepared else found
+        prepared = processes.in_grader_namespace(
+            parents, root, self.prepared_pid, 2, self.sandboxed
+        )
+        found = processes.descendants(zygote, parents) - {zygote}
+        return found - processes.descendants(prepared, parents) if prepared else found
 
     def _drain_control(self) -> None:
         while self._control is not None and select.select([self._control], [], [], 0)[0]:
@@ -271,23 +275,6 @@ class Worker:
                 return
             if message.get("op") == "prepared":
                 self.prepared_pid = int(message["pid"])
-
-    def _in_grader_namespace(self, parents: dict[int, int], pid: int, level: int) -> int:
-        """The grader's PID of a worker process known by its PID in the sandbox's PID
-        namespace at `level` (1: bubblewrap's, 2: the zygote's)."""
-        assert self._process is not None
-        for candidate in _descendants(self._process.pid, parents):
-            try:
-                with open(f"/proc/{candidate}/status") as f:
-                    ids = next(line for line in f if line.startswith("NSpid:")).split()[1:]
-            except (OSError, StopIteration):
-                continue
-            if not self.sandboxed:
-                if int(ids[0]) == pid:
-                    return candidate
-            elif len(ids) == level + 2 and int(ids[level]) == pid:
-                return candidate
-        return 0
 
     def close(self) -> None:
         self._reap(timeout=5.0)
@@ -308,37 +295,3 @@ class Worker:
         if self._stderr is not None:
             self._stderr.close()
             self._stderr = None
-
-
-def bwrap_available() -> bool:
-    return shutil.which("bwrap") is not None
-
-
-def _parents() -> dict[int, int]:
-    """pid -> parent pid of every live (non-zombie) process."""
-    parents: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                stat = f.read()
-        except OSError:
-            continue
-        # The command may contain spaces and parentheses: fields follow the last ')'.
-        fields = stat[stat.rindex(b")") + 2 :].split()
-        if fields[0] != b"Z":
-            parents[int(entry)] = int(fields[1])
-    return parents
-
-
-def _descendants(root: int, parents: dict[int, int]) -> set[int]:
-    found = {root} if root in parents else set()
-    changed = True
-    while changed:
-        changed = False
-        for pid, parent in parents.items():
-            if parent in found and pid not in found:
-                found.add(pid)
-                changed = True
-    return found

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from graders import Catalogue, Grader, Result
+from graders.catalogue import load_messages
 from graders.sandbox.worker import Worker
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -65,7 +66,7 @@ def assert_expected(result: Result, expect: str) -> None:
     assert result.gradable
 
 
-CATALOGUE_MESSAGES = __import__("graders.catalogue", fromlist=["load_messages"]).load_messages()
+CATALOGUE_MESSAGES = load_messages()
 
 
 @pytest.mark.sandbox

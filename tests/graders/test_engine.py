@@ -15,7 +15,7 @@ from graders.engine.model import EndKind, Raised, Reply, Request, Returned
 from graders.engine.run import Run
 from graders.engine.scenario import Scenario
 from graders.engine.schedule import Choice, Fifo, Lifo, Replay, Uniform
-from graders.harness.wire import ExcInfo, Helper, Ref, Stub
+from graders.harness.wire import ExcInfo, Helper, Ref
 from graders.sandbox.worker import Worker
 from tests.graders.sessions import session_for
 
@@ -268,7 +268,6 @@ def test_unknown_stub_names_are_a_protocol_violation(worker: Worker) -> None:
         ending = scenario.run()
         assert ending.kind is EndKind.CRASHED
         assert ending.detail == "protocol"
-    _ = Stub
 
 
 def test_a_worker_that_dies_mid_grading_is_not_the_students_fault(
