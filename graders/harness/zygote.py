@@ -1,9 +1,10 @@
 """The warm worker inside the sandbox: imports once, then forks one confined child per session.
 
-Run as `python -I -S -B -c "...; from harness.zygote import main; main(FD, SANDBOXED)"` with FD a
-SOCK_SEQPACKET socket to the grader. The zygote answers "ready", then keeps one child prepared ahead
-of need and hands it each "spawn" request (which carries the session socket and the output file
-as SCM_RIGHTS), preparing the next one while the grader works:
+Run as `python -I -S -B -c "...; from harness.zygote import main; main(FD, SANDBOXED, TMP)"`
+with FD a SOCK_SEQPACKET socket to the grader (see graders/sandbox/layout.py). The zygote answers
+"ready", then keeps one child prepared ahead of need and hands it each "spawn" request (which
+carries the session socket and the output file as SCM_RIGHTS), preparing the next one while the
+grader works:
 
     zygote (PID 1 of its own namespace): unshare(PID) ─ fork ─> B, setns(back)
     B (PID 1 of a fresh PID namespace): unshare(mount, IPC), own /tmp, /dev/shm, /proc,
@@ -11,8 +12,8 @@ as SCM_RIGHTS), preparing the next one while the grader works:
 
 Handed a session, B sets rlimits, says "hello" to the grader on the session socket (the kernel
 attaches its PID for the grader) and runs the runner. When the grader kills B, the kernel
-kills everything B started.
-Student code never holds a descriptor of the zygote's control socket.
+kills everything B started. Student code never holds a descriptor of the zygote's control
+socket.
 """
 
 from __future__ import annotations
