@@ -21,7 +21,7 @@ from sqlalchemy.exc import OperationalError
 import api
 from api import health
 from api.attempts import routes as attempts_routes
-from api.attempts.lane import QuestionFastLane
+from api.attempts.lane import AttemptFastLane
 from api.attempts.sweep import sweeper
 from api.auth import routes as auth_routes
 from api.banks import routes as banks_routes
@@ -37,6 +37,7 @@ from api.errors import (
     TokenExpired,
     problem_responses,
 )
+from api.gate import SQLiteRequestGate
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.problems import install_error_handlers
 from api.quizzes import routes as quizzes_routes
@@ -51,10 +52,6 @@ logger = logging.getLogger("quizloop")
 def _api_router() -> APIRouter:
     api_router = APIRouter(prefix=API_PREFIX)
     api_router.include_router(auth_routes.public_router)
-    # The two hot attempt routes check the bearer token themselves, on the event loop
-    # (api/attempts/fast.py): they are just as closed to anonymous callers. First, because
-    # routes are matched in order and these are the ones a class calls most.
-    api_router.include_router(attempts_routes.fast_router)
     # Everything else needs a signed-in user: a router added here is closed by default.
     signed_in = APIRouter(
         dependencies=[Depends(get_current_user)],
@@ -103,7 +100,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(_api_router())
     # Added innermost first: CORS sees every response, request ids cover the 413 answer.
-    app.add_middleware(QuestionFastLane)  # cached questions of attempts, see its docstring
+    sqlite = engine.dialect.name == "sqlite"
+    if sqlite:
+        app.add_middleware(SQLiteRequestGate)  # no thread-pool starvation on the write lock
+    # Reading questions and saving answers from caches: see its docstring.
+    app.add_middleware(AttemptFastLane, sqlite=sqlite)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:

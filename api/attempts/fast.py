@@ -1,69 +1,66 @@
-"""The two requests a class makes most while taking a quiz, kept cheap: reading a question of
-an attempt and autosaving an answer.
+"""Caches and helpers behind the fast lane (api/attempts/lane.py) for the two requests a class
+makes most while taking a quiz: reading a question of an attempt and autosaving an answer.
 
-They run on the event loop (no thread-pool hop) with:
-- a cheap token check: a verified access token is remembered until it expires, and the
-  account's role and active flag for `USER_TTL_SECONDS` (so disabling an account takes up to
-  that long to stop these two requests; every other route checks on each request);
-- the attempt's immutable facts (its student, its questions and seeds) remembered per
-  process, so reading a question touches no database and serves bytes rendered once;
-- a save that is one conditional UPDATE: it also re-checks, in the database, that the attempt
-  is this student's, still in progress and before its deadline, and that the revision is
-  newer. Anything else (a stale or repeated revision, a deadline passed, a closed attempt) is
-  sorted out by the ordinary service code.
+- A cheap token check: an access token the app has verified is remembered until it expires,
+  and its account's role and active flag for `USER_TTL_SECONDS` (so disabling an account takes
+  up to that long to stop the lane; every other request checks each time). The routes fill
+  this through `RememberedUser`.
+- An attempt's immutable facts (its student, quiz, questions and seeds), read once.
+- A save that is one conditional UPDATE (`try_fast_save`), which re-checks in the database
+  that the attempt is this student's, still in progress and before its deadline, and that the
+  revision is newer; anything else is sorted out by the service code.
 
-Caches live on the app (`app.state`), so two apps (tests, or SQLite and PostgreSQL) never share
+Caches live on the app (`app.state`), so two apps (tests; SQLite and PostgreSQL) never share
 one. Attempt ids are never reused while the database keeps them, so an entry cannot go wrong.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import threading
 import time
-from collections.abc import AsyncIterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import jwt
 from fastapi import Depends, Request
-from sqlalchemy import exists, select, update
+from sqlalchemy import bindparam, exists, select, update
 from sqlmodel import Session, col
 
 from api.attempts.errors import NoSuchAttempt, NoSuchItem
 from api.attempts.models import Attempt, AttemptItem, AttemptStatus
-from api.auth.service import user_for_bearer
-from api.auth.tokens import decode_access_token, is_api_token
-from api.core.config import Settings
-from api.core.db import transaction, utcnow
-from api.errors import AccountDisabled, InvalidToken, NotAuthenticated
+from api.auth.tokens import is_api_token
+from api.core.db import get_session, utcnow
+from api.deps import CurrentUser
 from api.users.models import Role, User
 
 __all__ = [
+    "SAVE",
     "USER_TTL_SECONDS",
     "AttemptFacts",
     "FastCaches",
-    "FastSession",
-    "FastViewer",
+    "RememberedUser",
     "SlotFacts",
-    "Viewer",
     "attempt_facts",
     "caches",
-    "fast_session",
+    "lane_session",
     "question_body",
+    "remember_user",
+    "save_parameters",
+    "slot_of",
     "try_fast_save",
 ]
+
+K = TypeVar("K")
+V = TypeVar("V")
 
 USER_TTL_SECONDS = 5.0
 MAX_TOKENS = 20_000
 MAX_ATTEMPTS = 20_000
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    id: int
-    role: Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +109,7 @@ def caches(request: Request) -> FastCaches:
     return found
 
 
-def _bounded_put(mapping: dict[object, object], key: object, value: object, limit: int) -> None:
+def _bounded_put(mapping: dict[K, V], key: K, value: V, limit: int) -> None:
     if len(mapping) >= limit:
         # Dicts keep insertion order: drop the oldest eighth at once, not one per insert.
         for stale in list(mapping)[: limit // 8]:
@@ -120,68 +117,50 @@ def _bounded_put(mapping: dict[object, object], key: object, value: object, limi
     mapping[key] = value
 
 
-async def fast_session(request: Request) -> AsyncIterator[Session]:
-    """The request's session, like `SessionDep`, but run on the event loop: no thread hop.
-    Its statements are short and block the loop briefly, which costs less than the hop. No
-    connection is taken until a statement runs, so a request served from the caches never
-    touches the pool."""
-    with Session(request.app.state.engine) as session, transaction(session):
+def _provider_call(
+    provider: Callable[..., Iterator[Session]], request: Request
+) -> Iterator[Session]:
+    # The app's session dependency, or the override a test installed (with or without the
+    # request parameter).
+    if inspect.signature(provider).parameters:
+        return provider(request)
+    return provider()
+
+
+@contextmanager
+def lane_session(request: Request) -> Iterator[Session]:
+    """A session for the fast lane, from the same provider as the routes' `SessionDep`
+    (`get_session`, or its override): committed when the block ends, rolled back on error."""
+    provider = request.app.dependency_overrides.get(get_session, get_session)
+    with contextmanager(_provider_call)(provider, request) as session:
         yield session
 
 
-FastSession = Annotated[Session, Depends(fast_session, scope="function")]
-
-
 def _bearer(request: Request) -> str:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise NotAuthenticated()
-    return token.strip()
+    return request.headers.get("authorization", "").partition(" ")[2].strip()
 
 
-def _user_id(store: FastCaches, token: str, settings: Settings) -> int:
-    now = time.time()
-    known = store.tokens.get(token)
-    if known is not None and known[1] > now:
-        return known[0]
-    user_id = decode_access_token(token, settings=settings)  # verifies; raises on any doubt
-    expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
-    with store.lock:
-        _bounded_put(store.tokens, token, (user_id, expires), MAX_TOKENS)  # type: ignore[arg-type]
-    return user_id
-
-
-def _viewer(request: Request, session: FastSession) -> Viewer:
+def remember_user(request: Request, user: User) -> None:
+    """Let the fast lane recognise this request's access token and account from now on."""
     token = _bearer(request)
-    settings: Settings = request.app.state.settings
+    if is_api_token(token) or user.id is None:
+        return  # personal tokens are looked up by hash on every request
+    expires = float(jwt.decode(token, options={"verify_signature": False})["exp"])
     store = caches(request)
-    if is_api_token(token):  # personal tokens are hashed and looked up every time
-        user = user_for_bearer(session=session, settings=settings, token=token)
-        assert user.id is not None
-        return Viewer(id=user.id, role=user.role)
-    user_id = _user_id(store, token, settings)
-    known = store.users.get(user_id)
-    if known is None or time.monotonic() - known[2] > USER_TTL_SECONDS:
-        row = session.execute(
-            select(col(User.role), col(User.is_active)).where(col(User.id) == user_id)
-        ).first()
-        if row is None:
-            raise InvalidToken()
-        known = (Role(row[0]), bool(row[1]), time.monotonic())
-        with store.lock:
-            _bounded_put(store.users, user_id, known, MAX_TOKENS)  # type: ignore[arg-type]
-    if not known[1]:
-        raise AccountDisabled()
-    return Viewer(id=user_id, role=known[0])
+    with store.lock:
+        _bounded_put(store.tokens, token, (user.id, expires), MAX_TOKENS)
+        _bounded_put(
+            store.users, user.id, (user.role, user.is_active, time.monotonic()), MAX_TOKENS
+        )
 
 
-async def fast_viewer(request: Request, session: FastSession) -> Viewer:
-    """The signed-in user, checked cheaply (see the module docstring)."""
-    return _viewer(request, session)
+def _remembered_user(request: Request, user: CurrentUser) -> User:
+    remember_user(request, user)
+    return user
 
 
-FastViewer = Annotated[Viewer, Depends(fast_viewer)]
+RememberedUser = Annotated[User, Depends(_remembered_user)]
+"""`CurrentUser`, whose token the fast lane then recognises."""
 
 
 def attempt_facts(
@@ -224,7 +203,7 @@ def attempt_facts(
         in_progress=row[4] == AttemptStatus.in_progress,
     )
     with store.lock:
-        _bounded_put(store.attempts, attempt_id, facts, MAX_ATTEMPTS)  # type: ignore[arg-type]
+        _bounded_put(store.attempts, attempt_id, facts, MAX_ATTEMPTS)
     return facts
 
 
@@ -244,6 +223,44 @@ def question_body(position: int, points: float, question: bytes) -> bytes:
     )
 
 
+# Built once: SQLAlchemy then finds its compiled form in the statement cache at no cost.
+SAVE = (
+    update(AttemptItem)
+    .where(
+        col(AttemptItem.attempt_id) == bindparam("p_attempt_id"),
+        col(AttemptItem.position) == bindparam("p_position"),
+        col(AttemptItem.revision) < bindparam("p_revision"),
+        col(AttemptItem.locked).is_(False),
+        exists().where(
+            col(Attempt.id) == bindparam("p_attempt_id"),
+            col(Attempt.student_id) == bindparam("p_student_id"),
+            col(Attempt.status) == AttemptStatus.in_progress,
+            (col(Attempt.deadline).is_(None)) | (col(Attempt.deadline) > bindparam("p_now")),
+        ),
+    )
+    .values(
+        response=bindparam("p_response"),
+        revision=bindparam("p_revision"),
+        saved_at=bindparam("p_now"),
+    )
+    .execution_options(synchronize_session=False)
+)
+
+
+def save_parameters(
+    *, attempt_id: int, student_id: int, position: int, response: object, revision: int
+) -> dict[str, object]:
+    """The parameters of `SAVE` for one answer, stamped with the current time."""
+    return {
+        "p_attempt_id": attempt_id,
+        "p_student_id": student_id,
+        "p_position": position,
+        "p_revision": revision,
+        "p_response": response,
+        "p_now": utcnow(),
+    }
+
+
 def try_fast_save(
     session: Session,
     *,
@@ -254,23 +271,13 @@ def try_fast_save(
     revision: int,
 ) -> datetime | None:
     """Save in one statement if everything is in order (then: the time saved), else None."""
-    now = utcnow()
-    attempt_open = exists().where(
-        col(Attempt.id) == attempt_id,
-        col(Attempt.student_id) == student_id,
-        col(Attempt.status) == AttemptStatus.in_progress,
-        (col(Attempt.deadline).is_(None)) | (col(Attempt.deadline) > now),
+    parameters = save_parameters(
+        attempt_id=attempt_id,
+        student_id=student_id,
+        position=position,
+        response=response,
+        revision=revision,
     )
-    written = session.execute(
-        update(AttemptItem)
-        .where(
-            col(AttemptItem.attempt_id) == attempt_id,
-            col(AttemptItem.position) == position,
-            col(AttemptItem.revision) < revision,
-            col(AttemptItem.locked).is_(False),
-            attempt_open,
-        )
-        .values(response=response, revision=revision, saved_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    return now if written.rowcount == 1 else None  # type: ignore[attr-defined]
+    written = session.execute(SAVE, parameters)
+    saved = written.rowcount == 1  # type: ignore[attr-defined]
+    return parameters["p_now"] if saved else None  # type: ignore[return-value]

@@ -1,90 +1,362 @@
-"""A fast lane for the most frequent request of a class taking a quiz: reading a question.
+"""A fast lane for the two most frequent requests of a class taking a quiz: reading a
+question and autosaving an answer.
 
-`QuestionFastLane` is pure ASGI middleware placed just inside the app's own middleware (so
+`AttemptFastLane` is pure ASGI middleware placed just inside the app's own middleware (so
 request ids, logging, body limits and CORS still apply). It answers
-`GET /api/v1/attempts/{id}/items/{position}` by itself only when everything the route would
-consult is already in the per-process caches of api/attempts/fast.py and api/banks/store.py
-and says yes: a remembered, unexpired access token; its account read less than
-`USER_TTL_SECONDS` ago and active; the attempt's facts, showing it belongs to that account and
-is not past its deadline; the question rendered in the language asked for. Anything else (a
-miss, an instructor, a deadline to enforce, any error) goes to the route, which decides, fills
-the caches, and answers exactly the same bytes. So the lane can only ever repeat an answer
-the route already gave; it skips the routing and dependency machinery, not a rule.
+`GET /api/v1/attempts/{id}/items/{position}` and `PUT .../items/{position}/answer` by itself
+only when everything the route would consult is already in the per-process caches of
+api/attempts/fast.py and api/banks/store.py and says yes: a remembered, unexpired access
+token; its account active, as read less than `USER_TTL_SECONDS` ago (the lane re-reads it
+when older); the attempt's facts,
+showing it belongs to that account and is not past its deadline; the question rendered. A
+save must also be a well-formed body that fits the question, and the one conditional UPDATE
+of `try_fast_save` (which re-checks ownership, status, deadline and revision in the database)
+must write it. Anything else (a miss, an instructor, a deadline, a stale revision, any error)
+goes to the route, which decides, fills the caches and answers. So the lane only ever gives
+the answer the route would give; it skips the routing and dependency machinery, not a rule.
+
+A save's one statement runs right on the event loop on a connection of the lane's own that
+never waits for a lock; when it cannot run there (a lock is held, the connection broke) or
+changes nothing, it runs again off the loop (on PostgreSQL in the thread pool, on SQLite on one
+thread of its own) through the same session provider as the routes (`get_session`, or its
+override); when that changes nothing either, the route answers. The event loop never waits on
+a database lock, which a transaction elsewhere could be holding across an await.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
 import re
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
+from datetime import datetime
+from functools import partial
+from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from sqlalchemy import Connection, Engine, select
+from sqlalchemy.exc import DBAPIError
+from sqlmodel import col
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.attempts.fast import USER_TTL_SECONDS, FastCaches, question_body
-from api.banks.store import cached_student_variant_json
+from api.attempts.errors import InvalidAnswer
+from api.attempts.fast import (
+    SAVE,
+    USER_TTL_SECONDS,
+    AttemptFacts,
+    FastCaches,
+    SlotFacts,
+    caches,
+    lane_session,
+    question_body,
+    save_parameters,
+    try_fast_save,
+)
+from api.attempts.service import validate_answer
+from api.banks.store import cached_student_variant_json, cached_variant
 from api.core.db import utcnow
 from api.i18n import negotiate
+from api.users.models import Role, User
 
-__all__ = ["QuestionFastLane"]
+__all__ = ["AttemptFastLane"]
 
+T = TypeVar("T")
 _QUESTION = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})")
+_ANSWER = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})/answer")
+MAX_LANE_BODY = 80 * 1024  # larger bodies (long code answers) take the ordinary route
+MAX_REVISION = 2**31 - 1
 
 
-class QuestionFastLane:
-    def __init__(self, app: ASGIApp) -> None:
+class _Owner:
+    """What the caches know about the caller and one slot of their attempt."""
+
+    __slots__ = ("facts", "headers", "slot", "user_id")
+
+    def __init__(
+        self, user_id: int, facts: AttemptFacts, slot: SlotFacts, headers: dict[bytes, bytes]
+    ):
+        self.user_id = user_id
+        self.facts = facts
+        self.slot = slot
+        self.headers = headers
+
+
+def _owner(scope: Scope, attempt_id: int, position: int) -> _Owner | int | None:
+    """What the caches know; the account's id when only its role and active flag need a
+    fresh read; None when the route must decide."""
+    store: FastCaches | None = getattr(scope["app"].state, "fast_caches", None)
+    if store is None:
+        return None
+    headers = dict(scope["headers"])
+    scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+    known_token = store.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+    if known_token is None or known_token[1] <= time.time():
+        return None
+    user = store.users.get(known_token[0])
+    if user is None:
+        return None
+    if time.monotonic() - user[2] > USER_TTL_SECONDS:
+        return known_token[0]
+    if not user[1]:
+        return None
+    facts = store.attempts.get(attempt_id)
+    if facts is None or facts.student_id != known_token[0]:
+        return None
+    if facts.in_progress and facts.deadline is not None and utcnow() >= facts.deadline:
+        return None  # the route closes it first
+    slot = facts.slots.get(position)
+    if slot is None:
+        return None
+    return _Owner(known_token[0], facts, slot, headers)
+
+
+def _language(scope: Scope, headers: dict[bytes, bytes]) -> str:
+    query = scope.get("query_string", b"")
+    asked = parse_qs(query.decode("latin-1")).get("lang", [None])[0] if query else None
+    accept = headers.get(b"accept-language")
+    return negotiate(asked, accept.decode("latin-1") if accept else None)
+
+
+def _answer(body: bytes) -> tuple[Any, int] | None:
+    """(response, revision) of a well-formed body, else None (the route explains why)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict) or set(data) != {"response", "revision"}:
+        return None
+    revision = data["revision"]
+    if type(revision) is not int or not 1 <= revision <= MAX_REVISION:
+        return None
+    return data["response"], revision
+
+
+def _write(
+    request: Request, attempt_id: int, student_id: int, position: int, response: Any, revision: int
+) -> datetime | None:
+    with lane_session(request) as session:
+        return try_fast_save(
+            session,
+            attempt_id=attempt_id,
+            student_id=student_id,
+            position=position,
+            response=response,
+            revision=revision,
+        )
+
+
+async def _send_json(send: Send, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class _InlineWriter:
+    """One connection of the lane's own, in autocommit, for saves made right on the event
+    loop: `SAVE` is a single statement, so it is its own transaction, and the connection is
+    told never to wait for a lock (SQLite `busy_timeout = 0`, PostgreSQL `lock_timeout`), so
+    the loop never stalls behind a transaction held elsewhere. Busy, broken or not sure: the
+    caller takes the off-loop path instead."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.connection: Connection | None = None
+
+    def _connect(self) -> Connection:
+        connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        if self.engine.dialect.name == "sqlite":
+            connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        else:
+            connection.exec_driver_sql("SET lock_timeout = '10ms'")
+        return connection
+
+    def save(self, parameters: dict[str, object]) -> datetime | bool | None:
+        """The time saved; None if the statement changed nothing; False if it could not run."""
+        try:
+            if self.connection is None:
+                self.connection = self._connect()
+            written = self.connection.execute(SAVE, parameters)
+        except DBAPIError as exc:
+            if exc.connection_invalidated or self.engine.dialect.name != "sqlite":
+                self.close()  # a PostgreSQL error leaves nothing to reuse on this connection
+            return False
+        if written.rowcount != 1:
+            return None
+        saved_at = parameters["p_now"]
+        assert isinstance(saved_at, datetime)
+        return saved_at
+
+    def close(self) -> None:
+        if self.connection is not None:
+            with suppress(DBAPIError):
+                self.connection.close()
+            self.connection = None
+
+
+def _read_user(request: Request, user_id: int) -> None:
+    with lane_session(request) as session:
+        row = session.execute(
+            select(col(User.role), col(User.is_active)).where(col(User.id) == user_id)
+        ).first()
+    store = caches(request)
+    with store.lock:
+        if row is None:
+            store.users.pop(user_id, None)
+        else:
+            store.users[user_id] = (Role(row[0]), bool(row[1]), time.monotonic())
+
+
+class AttemptFastLane:
+    def __init__(self, app: ASGIApp, *, sqlite: bool = False) -> None:
         self.app = app
+        # SQLite has one writer at a time: saves queue on one thread here instead of a
+        # crowd of pool threads sleeping in SQLite's busy handler.
+        self._writer: _InlineWriter | None = None
+        self._sqlite_writer = (
+            ThreadPoolExecutor(1, thread_name_prefix="quizloop-saves") if sqlite else None
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET":
-            match = _QUESTION.fullmatch(scope["path"])
-            if match is not None:
-                body = self._cached_answer(scope, int(match[1]), int(match[2]))
+        if scope["type"] == "lifespan":
+            await self.app(scope, self._closing_on_shutdown(receive), send)
+            return
+        if scope["type"] == "http":
+            method = scope["method"]
+            if method == "GET" and (match := _QUESTION.fullmatch(scope["path"])):
+                body = await self._question(scope, int(match[1]), int(match[2]))
                 if body is not None:
-                    await send(
-                        {
-                            "type": "http.response.start",
-                            "status": 200,
-                            "headers": [
-                                (b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
-                            ],
-                        }
-                    )
-                    await send({"type": "http.response.body", "body": body})
+                    await _send_json(send, body)
                     return
+            elif method == "PUT" and (match := _ANSWER.fullmatch(scope["path"])):
+                await self._save(scope, receive, send, int(match[1]), int(match[2]))
+                return
         await self.app(scope, receive, send)
 
-    def _cached_answer(self, scope: Scope, attempt_id: int, position: int) -> bytes | None:
-        store: FastCaches | None = getattr(scope["app"].state, "fast_caches", None)
-        if store is None:
+    def _closing_on_shutdown(self, receive: Receive) -> Receive:
+        async def receive_and_close() -> Message:
+            message = await receive()
+            if message["type"] == "lifespan.shutdown" and self._writer is not None:
+                self._writer.close()  # the engine is disposed after this; let go first
+                self._writer = None
+            return message
+
+        return receive_and_close
+
+    def _inline(self, scope: Scope) -> _InlineWriter:
+        if self._writer is None:
+            self._writer = _InlineWriter(scope["app"].state.engine)
+        return self._writer
+
+    async def _off_loop(self, call: Callable[[], T]) -> T:
+        if self._sqlite_writer is not None:
+            return await asyncio.get_running_loop().run_in_executor(self._sqlite_writer, call)
+        return await run_in_threadpool(call)
+
+    async def _resolve(self, scope: Scope, attempt_id: int, position: int) -> _Owner | None:
+        owner = _owner(scope, attempt_id, position)
+        if isinstance(owner, int):  # re-read the account, then look again
+            await self._off_loop(partial(_read_user, Request(scope), owner))
+            owner = _owner(scope, attempt_id, position)
+        return owner if isinstance(owner, _Owner) else None
+
+    async def _question(self, scope: Scope, attempt_id: int, position: int) -> bytes | None:
+        owner = await self._resolve(scope, attempt_id, position)
+        if owner is None:
             return None
-        headers = dict(scope["headers"])
-        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-        known_token = store.tokens.get(token.strip()) if scheme.lower() == "bearer" else None
-        if known_token is None or known_token[1] <= time.time():
-            return None
-        user = store.users.get(known_token[0])
-        if user is None or not user[1] or time.monotonic() - user[2] > USER_TTL_SECONDS:
-            return None
-        facts = store.attempts.get(attempt_id)
-        if facts is None or facts.student_id != known_token[0]:
-            return None
-        if facts.in_progress and facts.deadline is not None and utcnow() >= facts.deadline:
-            return None  # the route closes it first
-        slot = facts.slots.get(position)
-        if slot is None:
-            return None
-        query = scope.get("query_string", b"")
-        asked = parse_qs(query.decode("latin-1")).get("lang", [None])[0] if query else None
-        accept = headers.get(b"accept-language")
-        language = negotiate(asked, accept.decode("latin-1") if accept else None)
+        slot = owner.slot
         question = cached_student_variant_json(
             slot.bank_version_id,
             slot.question_id,
             slot.seed,
-            language,
-            shuffle=facts.shuffle_options,
+            _language(scope, owner.headers),
+            shuffle=owner.facts.shuffle_options,
         )
         if question is None:
             return None
         return question_body(position, slot.points, question)
+
+    async def _save(
+        self, scope: Scope, receive: Receive, send: Send, attempt_id: int, position: int
+    ) -> None:
+        owner = await self._resolve(scope, attempt_id, position)
+        chunks: list[bytes] = []
+        more = True
+        size = 0
+        while owner is not None and more:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
+            more = message.get("more_body", False)
+            if size > MAX_LANE_BODY:
+                break
+        body = b"".join(chunks)
+        if owner is not None and not more:
+            saved = await self._try_save(scope, owner, attempt_id, position, body)
+            if saved is not None:
+                await _send_json(send, saved)
+                return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": more}
+            return await receive()
+
+        await self.app(scope, replay if chunks else receive, send)
+
+    async def _try_save(
+        self, scope: Scope, owner: _Owner, attempt_id: int, position: int, body: bytes
+    ) -> bytes | None:
+        answer = _answer(body)
+        slot = owner.slot
+        variant = cached_variant(
+            slot.bank_version_id, slot.question_id, slot.seed, shuffle=owner.facts.shuffle_options
+        )
+        if answer is None or variant is None:
+            return None
+        response, revision = answer
+        try:
+            validate_answer(variant, response, "en")
+        except InvalidAnswer:
+            return None
+        saved = self._inline(scope).save(
+            save_parameters(
+                attempt_id=attempt_id,
+                student_id=owner.user_id,
+                position=position,
+                response=response,
+                revision=revision,
+            )
+        )
+        saved_at = saved if isinstance(saved, datetime) else None
+        if saved is False:  # not run here (a lock, a broken connection): through a session
+            saved_at = await self._off_loop(
+                partial(
+                    _write, Request(scope), attempt_id, owner.user_id, position, response, revision
+                )
+            )
+        if saved_at is None:
+            return None
+        when = saved_at.isoformat().replace("+00:00", "Z")
+        return b'{"position":%d,"revision":%d,"saved_at":"%s","changed":true}' % (
+            position,
+            revision,
+            when.encode(),
+        )

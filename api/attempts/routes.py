@@ -1,17 +1,14 @@
 """/api/v1 attempt routes: starting, reading, answering, checking and submitting attempts.
 
-`router` holds the ordinary routes (signed in through the app's `get_current_user`);
-`fast_router` the two hot ones, reading a question and autosaving an answer, which run on the
-event loop with their own cheap authentication (see api/attempts/fast.py): they answer 401
-without a valid bearer token exactly like the others.
+Reading a question and autosaving an answer are what a class does most: once these routes
+have answered a student, the fast lane (api/attempts/lane.py) answers the same requests from
+its caches, and these routes remain the path for everything the lane does not know.
 """
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
-from sqlmodel import Session, SQLModel, select
+from fastapi import APIRouter, Request, Response, status
+from sqlmodel import Session, SQLModel, col, select
 
 from api.attempts import fast, service, views
 from api.attempts.errors import (
@@ -45,24 +42,15 @@ from api.courses.models import CourseMember, CourseRole
 from api.courses.service import CourseInstructorOnly
 from api.deps import CurrentUser, Lang, PageDep, SessionDep
 from api.errors import (
-    AccountDisabled,
-    InvalidToken,
-    NotAuthenticated,
     NotFound,
-    TokenExpired,
     ValidationFailed,
     problem_responses,
 )
-from api.i18n import Language, negotiate
 from api.quizzes.models import Quiz
 from api.quizzes.service import quiz_for_instructor, quiz_for_member
 from api.users.models import User
 
 router = APIRouter(tags=["attempts"])
-fast_router = APIRouter(
-    tags=["attempts"],
-    responses=problem_responses(NotAuthenticated, InvalidToken, TokenExpired, AccountDisabled),
-)
 
 
 class QuestionOfAttempt(SQLModel):
@@ -192,32 +180,18 @@ def check_item(
     return review
 
 
-# --- the hot paths ---------------------------------------------------------------------------
+# --- the hot paths: api/attempts/lane.py answers these from its caches when it can --------
 
 
-async def _language(
-    lang: Annotated[
-        str | None,
-        Query(description="Language of texts: en or zh-CN (default: Accept-Language)."),
-    ] = None,
-    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> Language:
-    # The same rule as `Lang`, as a coroutine: a plain function would cost a thread hop.
-    return negotiate(lang, accept_language)
-
-
-FastLang = Annotated[Language, Depends(_language)]
-
-
-def _refuse_stranger(session: Session, facts: fast.AttemptFacts, viewer: fast.Viewer) -> None:
+def _refuse_stranger(session: Session, facts: fast.AttemptFacts, user: User) -> None:
     """Someone other than the attempt's student: its course's instructors may look (reading
-    goes on), they may not answer (NotYourAttempt); anyone else finds nothing (404)."""
+    goes on), they may not answer; anyone else finds nothing (404)."""
     teaches = session.exec(
         select(CourseMember.id)
-        .join(Quiz, Quiz.course_id == CourseMember.course_id)  # type: ignore[arg-type]
+        .join(Quiz, col(Quiz.course_id) == col(CourseMember.course_id))
         .where(
             Quiz.id == facts.quiz_id,
-            CourseMember.user_id == viewer.id,
+            CourseMember.user_id == user.id,
             CourseMember.role == CourseRole.instructor,
         )
     ).first()
@@ -233,31 +207,35 @@ def _close_if_due(
     attempt = session.get(Attempt, attempt_id)
     assert attempt is not None
     service.close_if_expired(session=session, attempt=attempt)
-    fresh = fast.attempt_facts(request, session, attempt_id, fresh=True)
-    fresh.in_progress = attempt.status == "in_progress"
+    fast.attempt_facts(request, session, attempt_id, fresh=True)
 
 
-@fast_router.get(
+@router.get(
     "/attempts/{attempt_id}/items/{position}",
     response_model=QuestionOfAttempt,
     responses=problem_responses(NotFound),
 )
-async def read_item(
+def read_item(
     request: Request,
-    session: fast.FastSession,
-    viewer: fast.FastViewer,
-    lang: FastLang,
+    session: SessionDep,
+    user: fast.RememberedUser,
+    lang: Lang,
     attempt_id: int,
     position: int,
 ) -> Response:
     """One question of an attempt, as its student sees it (rendered once, then served from
     memory). Answers and results are in GET /attempts/{id}."""
     facts = fast.attempt_facts(request, session, attempt_id)
-    if facts.student_id != viewer.id:
-        _refuse_stranger(session, facts, viewer)
+    if facts.student_id != user.id:
+        _refuse_stranger(session, facts, user)
     slot = fast.slot_of(facts, position)
     _close_if_due(request, session, attempt_id, facts)
     bank = parsed_bank(session, slot.bank_version_id)
+    # Warm what the fast lane needs to check this question's answers: a student reads a
+    # question before answering it, so the first save already takes the lane.
+    rendered_variant(
+        slot.bank_version_id, bank, slot.question_id, slot.seed, None, shuffle=facts.shuffle_options
+    )
     question = student_variant_json(
         slot.bank_version_id,
         bank,
@@ -271,7 +249,7 @@ async def read_item(
     )
 
 
-@fast_router.put(
+@router.put(
     "/attempts/{attempt_id}/items/{position}/answer",
     responses=problem_responses(
         NotFound,
@@ -283,11 +261,11 @@ async def read_item(
         DeadlinePassed,
     ),
 )
-async def save_answer(
+def save_answer(
     request: Request,
-    session: fast.FastSession,
-    viewer: fast.FastViewer,
-    lang: FastLang,
+    session: SessionDep,
+    user: fast.RememberedUser,
+    lang: Lang,
     attempt_id: int,
     position: int,
     answer: Answer,
@@ -297,28 +275,20 @@ async def save_answer(
     slow request can never overwrite a newer answer. After the deadline: 409 with the
     deadline (the attempt is then closed and scored)."""
     facts = fast.attempt_facts(request, session, attempt_id)
-    if facts.student_id != viewer.id:
-        _refuse_stranger(session, facts, viewer)
+    if facts.student_id != user.id:
+        _refuse_stranger(session, facts, user)
         raise NotYourAttempt()
-    slot = fast.slot_of(facts, position)
-    bank = parsed_bank(session, slot.bank_version_id)
-    variant = rendered_variant(
-        slot.bank_version_id, bank, slot.question_id, slot.seed, None, shuffle=facts.shuffle_options
+    fast.slot_of(facts, position)
+    # Warm what the fast lane needs for this question's next saves.
+    slot = facts.slots[position]
+    rendered_variant(
+        slot.bank_version_id,
+        parsed_bank(session, slot.bank_version_id),
+        slot.question_id,
+        slot.seed,
+        None,
+        shuffle=facts.shuffle_options,
     )
-    service.validate_answer(variant, answer.response, lang)
-    saved_at = fast.try_fast_save(
-        session,
-        attempt_id=attempt_id,
-        student_id=viewer.id,
-        position=position,
-        response=answer.response,
-        revision=answer.revision,
-    )
-    if saved_at is not None:
-        return AnswerSaved(
-            position=position, revision=answer.revision, saved_at=saved_at, changed=True
-        )
-    # Not the simple case: let the service say why (or save, when only a hint was stale).
     attempt = session.get(Attempt, attempt_id)
     assert attempt is not None
     try:

@@ -32,6 +32,7 @@ __all__ = [
     "bank_content_hash",
     "bank_language",
     "cached_student_variant_json",
+    "cached_variant",
     "clear_caches",
     "parsed_bank",
     "remember_bank",
@@ -118,6 +119,13 @@ def cached_student_variant_json(
         return None
     cache_key = (version_id, question_id, seed, bank_language(bank, language) or "", shuffle)
     return _student_json.get(cache_key)
+
+
+def cached_variant(
+    version_id: int, question_id: str, seed: int, *, shuffle: bool
+) -> Variant | None:
+    """`rendered_variant(..., language=None, ...)` if it is cached, else None."""
+    return _variants.get((version_id, question_id, seed, None, shuffle))
 
 
 def bank_language(bank: QuestionBank, language: str | None) -> str | None:

@@ -12,14 +12,13 @@ classroom       a course (taught by prof@example.org) with two enrolled students
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from api.attempts.fast import caches, fast_session
 from api.banks import service as banks
 from api.banks.store import clear_caches
 from api.users.models import Role, User
@@ -30,29 +29,15 @@ from tests.api.classroom import Classroom
 
 @pytest.fixture
 def client(client: TestClient, app: FastAPI, session: Session) -> Iterator[TestClient]:
-    async def session_override() -> AsyncIterator[Session]:
-        # Like the root override of get_session: the test's session, one savepoint per request.
-        try:
-            yield session
-        except BaseException:
-            session.rollback()
-            raise
-        session.commit()
-
-    app.dependency_overrides[fast_session] = session_override
     clear_caches()
     if hasattr(app.state, "fast_caches"):
         app.state.fast_caches.clear()
     try:
         yield client
     finally:
-        app.dependency_overrides.pop(fast_session, None)
         clear_caches()
         if hasattr(app.state, "fast_caches"):
             app.state.fast_caches.clear()
-
-
-_ = caches  # the caches cleared above are made by this function
 
 
 @pytest.fixture(scope="session")
