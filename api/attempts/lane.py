@@ -39,6 +39,7 @@ from urllib.parse import parse_qs
 
 from sqlalchemy import Connection, Engine, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 from sqlmodel import col
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -59,7 +60,7 @@ from api.attempts.fast import (
 )
 from api.attempts.service import validate_answer
 from api.banks.store import cached_student_variant_json, cached_variant
-from api.core.db import utcnow
+from api.core.db import create_db_engine, utcnow
 from api.i18n import negotiate
 from api.users.models import Role, User
 
@@ -70,6 +71,7 @@ _QUESTION = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})")
 _ANSWER = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})/answer")
 MAX_LANE_BODY = 80 * 1024  # larger bodies (long code answers) take the ordinary route
 MAX_REVISION = 2**31 - 1
+CHECKPOINT_EVERY = 500  # SQLite's own default is every 1000 pages (a save writes a few)
 
 
 class _Owner:
@@ -172,15 +174,26 @@ class _InlineWriter:
     caller takes the off-loop path instead."""
 
     def __init__(self, engine: Engine) -> None:
-        self.engine = engine
+        # An engine of its own, without a pool: taking a connection from the app's pool could
+        # wait for a request thread to give one back, and the event loop must never wait.
+        url = engine.url.render_as_string(hide_password=False)
+        self.engine = create_db_engine(url, poolclass=NullPool)
         self.connection: Connection | None = None
 
     def _connect(self) -> Connection:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         if self.engine.dialect.name == "sqlite":
             connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+            # A checkpoint (copying the WAL into the database, with an fsync) would run on
+            # the event loop after some commit of this connection: leave checkpoints to
+            # `checkpoint()`, off the loop.
+            connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
         else:
             connection.exec_driver_sql("SET lock_timeout = '10ms'")
+            # Waiting for the WAL flush would hold the event loop. An autosave acknowledged
+            # just before a PostgreSQL crash may be lost (never corrupted); the client still
+            # holds it and saves again.
+            connection.exec_driver_sql("SET synchronous_commit = off")
         return connection
 
     def save(self, parameters: dict[str, object]) -> datetime | bool | None:
@@ -199,11 +212,43 @@ class _InlineWriter:
         assert isinstance(saved_at, datetime)
         return saved_at
 
+    def account(self, user_id: int) -> tuple[Role, bool] | bool | None:
+        """The account's (role, active); None if it is gone; False if it could not be read
+        here. A plain read: on SQLite's WAL and on PostgreSQL it never waits for a lock."""
+        try:
+            if self.connection is None:
+                self.connection = self._connect()
+            row = self.connection.execute(
+                select(col(User.role), col(User.is_active)).where(col(User.id) == user_id)
+            ).first()
+        except DBAPIError as exc:
+            if exc.connection_invalidated or self.engine.dialect.name != "sqlite":
+                self.close()
+            return False
+        return None if row is None else (Role(row[0]), bool(row[1]))
+
+    def checkpoint(self) -> None:
+        """Copy SQLite's WAL into the database without blocking writers (off the loop)."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
+
     def close(self) -> None:
         if self.connection is not None:
             with suppress(DBAPIError):
                 self.connection.close()
             self.connection = None
+
+    def dispose(self) -> None:
+        self.close()
+        self.engine.dispose()
+
+
+def _remember_account(store: FastCaches, user_id: int, account: tuple[Role, bool] | None) -> None:
+    with store.lock:
+        if account is None:
+            store.users.pop(user_id, None)
+        else:
+            store.users[user_id] = (account[0], account[1], time.monotonic())
 
 
 def _read_user(request: Request, user_id: int) -> None:
@@ -211,12 +256,8 @@ def _read_user(request: Request, user_id: int) -> None:
         row = session.execute(
             select(col(User.role), col(User.is_active)).where(col(User.id) == user_id)
         ).first()
-    store = caches(request)
-    with store.lock:
-        if row is None:
-            store.users.pop(user_id, None)
-        else:
-            store.users[user_id] = (Role(row[0]), bool(row[1]), time.monotonic())
+    account = None if row is None else (Role(row[0]), bool(row[1]))
+    _remember_account(caches(request), user_id, account)
 
 
 class AttemptFastLane:
@@ -225,6 +266,7 @@ class AttemptFastLane:
         # SQLite has one writer at a time: saves queue on one thread here instead of a
         # crowd of pool threads sleeping in SQLite's busy handler.
         self._writer: _InlineWriter | None = None
+        self._saves = 0
         self._sqlite_writer = (
             ThreadPoolExecutor(1, thread_name_prefix="quizloop-saves") if sqlite else None
         )
@@ -249,7 +291,7 @@ class AttemptFastLane:
         async def receive_and_close() -> Message:
             message = await receive()
             if message["type"] == "lifespan.shutdown" and self._writer is not None:
-                self._writer.close()  # the engine is disposed after this; let go first
+                self._writer.dispose()  # the app's engine is disposed after this; go first
                 self._writer = None
             return message
 
@@ -268,7 +310,11 @@ class AttemptFastLane:
     async def _resolve(self, scope: Scope, attempt_id: int, position: int) -> _Owner | None:
         owner = _owner(scope, attempt_id, position)
         if isinstance(owner, int):  # re-read the account, then look again
-            await self._off_loop(partial(_read_user, Request(scope), owner))
+            account = self._inline(scope).account(owner)
+            if isinstance(account, bool):  # not readable here: through a session, off the loop
+                await self._off_loop(partial(_read_user, Request(scope), owner))
+            else:
+                _remember_account(scope["app"].state.fast_caches, owner, account)
             owner = _owner(scope, attempt_id, position)
         return owner if isinstance(owner, _Owner) else None
 
@@ -346,6 +392,10 @@ class AttemptFastLane:
             )
         )
         saved_at = saved if isinstance(saved, datetime) else None
+        if saved_at is not None and self._sqlite_writer is not None:
+            self._saves += 1
+            if self._saves % CHECKPOINT_EVERY == 0:
+                self._sqlite_writer.submit(self._inline(scope).checkpoint)
         if saved is False:  # not run here (a lock, a broken connection): through a session
             saved_at = await self._off_loop(
                 partial(
