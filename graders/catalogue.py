@@ -72,6 +72,7 @@ class Interface:
     signature: str
     methods: dict[str, str] = field(default_factory=dict)  # class: method -> "async" | "sync"
     threads: bool = False  # may the submission start threads (RLIMIT_NPROC)
+    coroutine: bool = True  # function: `async def` (true) or a plain `def` (toml: async = false)
 
     def entry_points(self) -> list[str]:
         return [self.name]
@@ -162,12 +163,16 @@ def load_assignment(folder: Path) -> Assignment:
     methods = raw_interface.get("methods", {})
     if not isinstance(methods, dict) or any(v not in ("async", "sync") for v in methods.values()):
         raise CatalogueError(f"{path}: interface.methods: expected method = 'async' | 'sync'")
+    coroutine = raw_interface.get("async", True)
+    if not isinstance(coroutine, bool):
+        raise CatalogueError(f"{path}: interface.async: expected true or false")
     interface = Interface(
         kind=kind,
         name=need(raw_interface, "name", str, "interface."),
         signature=need(raw_interface, "signature", str, "interface."),
         methods=dict(methods),
         threads=bool(raw_interface.get("threads", False)),
+        coroutine=coroutine,
     )
     checks = []
     for index, raw in enumerate(need(data, "checks", list, "")):

@@ -87,9 +87,11 @@ def check_interface(tree: ast.Module, interface: Interface) -> Rejection | None:
         return Rejection("missing", params)
     line = getattr(binding, "lineno", 0)
     if interface.kind == "function":
-        if isinstance(binding, ast.FunctionDef):
+        if interface.coroutine and isinstance(binding, ast.FunctionDef):
             return Rejection("not-async-def", {"name": name, "line": line})
-        return None  # async def, or bound some other way: checked when it runs
+        if not interface.coroutine and isinstance(binding, ast.AsyncFunctionDef):
+            return Rejection("async-def", {"name": name, "line": line})
+        return None  # the right kind of def, or bound some other way: checked when it runs
     if isinstance(binding, ast.FunctionDef | ast.AsyncFunctionDef):
         return Rejection("not-a-class", {"name": name, "line": line})
     if not isinstance(binding, ast.ClassDef):

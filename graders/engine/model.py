@@ -56,10 +56,21 @@ class Request:
     answer: Any = None  # the value or ExcInfo actually delivered
     socket: socket.socket | None = None  # blocking requests: where the reply goes
     order: int = 0
+    graceful: bool = False  # cancelling ends only when the grader confirms (see Scenario)
+    cancel_done_at: float | None = None  # when the grader confirmed the cancellation
 
     @property
     def in_flight(self) -> bool:
         return self.completed_at is None and self.cancelled_at is None
+
+    @property
+    def settled(self) -> bool:
+        """Completed, or cancelled and (for a graceful stub) done cancelling."""
+        if self.completed_at is not None:
+            return True
+        if self.cancelled_at is None:
+            return False
+        return not self.graceful or self.cancel_done_at is not None
 
 
 Service = Callable[[Request], Reply]
@@ -92,6 +103,9 @@ class Call:
     started_at: float | None = None
     finished_at: float | None = None
     outcome: Outcome | None = None
+    # Requests of the scenario not settled when the call finished (still in flight, or still
+    # cancelling): what a call that returns without cleaning up leaves running.
+    left_running: tuple[int, ...] = ()
 
     @property
     def done(self) -> bool:

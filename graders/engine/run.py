@@ -114,8 +114,15 @@ class Run:
         scheduler: Scheduler | None = None,
         measure_blocking: bool = False,
         deadline: float = DEADLINE,
+        fresh: bool = False,
     ) -> Scenario:
-        """A new scenario on a live session (see Scenario for the building methods)."""
+        """A new scenario on a live session (see Scenario for the building methods).
+
+        `fresh`: on a new child, so nothing an earlier scenario left behind (module globals such
+        as a server's set of clients, tasks still waiting, sockets) can affect this one.
+        """
+        if fresh:
+            self._retire()
         session = None if self.exhausted else self.session()
         scenario = Scenario(
             session,

@@ -77,6 +77,7 @@ class Scenario:
         self.deadline = deadline
         self.virtual_limit = virtual_limit
         self.services: dict[str, tuple[str, Service]] = {}
+        self.graceful: set[str] = set()  # stubs whose cancellations the grader confirms
         self.calls: dict[int, Call] = {}
         self.requests: dict[int, Request] = {}
         self.observations = Observations()
@@ -90,19 +91,46 @@ class Scenario:
         self._counter = 0
 
     # -- building ----------------------------------------------------------------------------------
-    def service(self, name: str, handler: Service, kind: str = "async") -> Stub:
-        """Register a fake service; returns the stub argument to pass to the student's code."""
-        self.services[name] = (kind, handler)
-        return Stub(name, kind)
+    def service(
+        self, name: str, handler: Service, kind: str = "async", *, graceful: bool = False
+    ) -> Stub:
+        """Register a fake service; returns the stub argument to pass to the student's code.
 
-    def service_object(self, name: str, methods: dict[str, Service], kind: str = "async") -> Stub:
+        `graceful` (async and aiter stubs): a cancelled request is still *cancelling* until the
+        grader confirms it, one step later at the same virtual time, like a client that closes
+        its connection. Code that cancels without awaiting the cancelled task finishes first,
+        and `Call.left_running` shows it.
+        """
+        self._check_graceful(kind, graceful)
+        self.services[name] = (kind, handler)
+        if graceful:
+            self.graceful.add(name)
+        return Stub(name, kind, graceful=graceful)
+
+    def service_object(
+        self, name: str, methods: dict[str, Service], kind: str = "async", *, graceful: bool = False
+    ) -> Stub:
+        self._check_graceful(kind, graceful)
         for method, handler in methods.items():
             self.services[f"{name}.{method}"] = (kind, handler)
-        return Stub(name, "object", dict.fromkeys(methods, kind))
+            if graceful:
+                self.graceful.add(f"{name}.{method}")
+        return Stub(name, "object", dict.fromkeys(methods, kind), graceful=graceful)
 
-    def connect(self) -> Connection:
-        """A new socket pair; its child end goes with the next message to the child."""
+    @staticmethod
+    def _check_graceful(kind: str, graceful: bool) -> None:
+        if graceful and kind not in ("async", "aiter"):
+            raise ValueError(f"only async and aiter stubs can be graceful, not {kind}")
+
+    def connect(self, *, send_buffer: int | None = None) -> Connection:
+        """A new socket pair; its child end goes with the next message to the child.
+
+        `send_buffer` shrinks the child end's SO_SNDBUF (bytes), so that a connection whose
+        reading the grader stops (`Connection.reading = False`) fills up after a few kilobytes.
+        """
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        if send_buffer is not None:
+            theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         ours.setblocking(False)
         session = self.live
         connection = Connection(ours, Fd(session.next_fd))
@@ -181,6 +209,9 @@ class Scenario:
             else:
                 call.outcome = Raised(unpack_untrusted({"$x": message.get("exc")}))
             call.finished_at = self.live.clock
+            # Messages arrive in the order the child sent them: a cancellation sent just before
+            # this result, and not yet confirmed, was not awaited.
+            call.left_running = tuple(r.id for r in self.requests.values() if not r.settled)
         else:
             raise ProtocolViolation(f"unexpected op {op!r}")
 
@@ -215,6 +246,7 @@ class Scenario:
             blocking=blocking,
             socket=reply_to,
             order=session.next_order,
+            graceful=stub in self.graceful,
         )
         session.next_order += 1
         request.reply = handler(request)
@@ -245,10 +277,13 @@ class Scenario:
         try:
             while True:
                 ending = self._settle(limit)
+                while ending is None and self._drain():
+                    # Reading freed room in a socket the child may be waiting to write to:
+                    # let it write, at the same virtual time, before anything else happens.
+                    session.send_step(wire.TICK, {"t": session.clock, "events": []})
+                    ending = self._settle(limit)
                 if ending is not None:
                     return self._finish(ending)
-                for connection in self.connections:
-                    connection.drain(session.clock)
                 if until is not None:
                     if until():
                         return self._finish(Ending(EndKind.COMPLETED))
@@ -268,6 +303,12 @@ class Scenario:
             return self._finish(session.end(EndKind.CRASHED, exc.cause, exc.exc, str(exc)))
         except (ProtocolViolation, WireError) as exc:
             return self._finish(session.end(EndKind.CRASHED, "protocol", note=str(exc)))
+
+    def _drain(self) -> bool:
+        """Read what the child wrote on every connection; True if anything came."""
+        clock = self.live.clock
+        drained = [connection.drain(clock) for connection in self.connections]  # every one
+        return any(drained)
 
     def _finish(self, ending: Ending) -> Ending:
         self.ending = ending
@@ -346,6 +387,8 @@ class Scenario:
                 options.append(
                     Option("complete", r.issued_at + r.reply.latency, r.order, r.call, r.id)
                 )
+            elif r.graceful and r.cancelled_at is not None and r.cancel_done_at is None:
+                options.append(Option("confirm", r.cancelled_at, r.order, r.call, r.id))
         for key, (t, _action, order) in self.actions.items():
             options.append(Option("action", self.start_clock + t, order, -1, key))
         if session.idle_timer is not None:
@@ -375,6 +418,10 @@ class Scenario:
                     events.append({"id": request.id, **answer})
                 else:
                     events.append({"release": request.id})
+            elif option.kind == "confirm":
+                request = self.requests[option.key]
+                request.cancel_done_at = session.clock
+                events.append({"id": request.id, "value": None})
             elif option.kind == "action":
                 _t, action, _order = self.actions.pop(option.key)
                 events.extend(action() or [])

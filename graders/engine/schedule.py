@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
-OptionKind = Literal["start", "complete", "timer", "action"]
+OptionKind = Literal["start", "complete", "confirm", "timer", "action"]
 STEP = 0.001  # virtual seconds per choice step
 
 

@@ -107,10 +107,11 @@ class Session:
 
     def _special(self, tag: str, body: Any) -> Any:
         if tag == "$s":
-            key = f"{body['name']}:{body['kind']}"
+            graceful = bool(body.get("graceful", False))
+            key = f"{body['name']}:{body['kind']}:{graceful}"
             if key not in self.stub_cache:
                 self.stub_cache[key] = stubs.make_stub(
-                    self, body["name"], body["kind"], body.get("methods", {})
+                    self, body["name"], body["kind"], body.get("methods", {}), graceful
                 )
             return self.stub_cache[key]
         if tag == "$r":

@@ -11,6 +11,12 @@ Every stub only forwards to the grader: it holds no answer, no counter and no cl
 - `aiter`    `async for item in source`: each step is an async request; the grader answers with
              a value or StopAsyncIteration.
 - `object`   a namespace whose methods are stubs of the kinds above (`store.get`, `store.set`).
+
+An `async` or `aiter` stub may be *graceful*: when the awaiting task is cancelled, the stub tells
+the grader and then waits for the grader to confirm before the CancelledError goes on, as a real
+client closes its connection before it is done. The grader confirms at the same virtual instant,
+so no time passes, but code that cancels a task without awaiting it returns while the request
+is still cancelling, and the grader sees that.
 """
 
 from __future__ import annotations
@@ -52,24 +58,28 @@ class StubObject:
         return f"<{self._quizloop_name}>"
 
 
-def make_stub(transport: Transport, name: str, kind: str, methods: dict[str, str]) -> Any:
+def make_stub(
+    transport: Transport, name: str, kind: str, methods: dict[str, str], graceful: bool = False
+) -> Any:
     if kind == "object":
         return StubObject(
             name,
-            {m: make_stub(transport, f"{name}.{m}", k, {}) for m, k in methods.items()},
+            {m: make_stub(transport, f"{name}.{m}", k, {}, graceful) for m, k in methods.items()},
         )
     if kind == "async":
-        return _async_stub(transport, name)
+        return _async_stub(transport, name, graceful)
     if kind == "blocking":
         return _blocking_stub(transport, name)
     if kind == "sync":
         return _sync_stub(transport, name)
     if kind == "aiter":
-        return _AsyncSource(transport, name)
+        return _AsyncSource(transport, name, graceful)
     raise wire.WireError(f"unknown stub kind {kind!r}")
 
 
-async def _await_request(transport: Transport, name: str, args: tuple[Any, ...]) -> Any:
+async def _await_request(
+    transport: Transport, name: str, args: tuple[Any, ...], graceful: bool = False
+) -> Any:
     loop = transport.running_loop()
     if asyncio.get_running_loop() is not loop:
         raise RuntimeError(f"{name}() only works on the event loop it was given on")
@@ -90,14 +100,19 @@ async def _await_request(transport: Transport, name: str, args: tuple[Any, ...])
     except asyncio.CancelledError:
         if not future.done() or future.cancelled():
             transport.send({"op": wire.CANCEL, "id": request_id})
+            if graceful:
+                # The grader's confirmation arrives as an ordinary reply to the same id.
+                confirmed: asyncio.Future[Any] = loop.create_future()
+                transport.expect(request_id, confirmed)
+                await confirmed
         raise
     finally:
         transport.forget(request_id)
 
 
-def _async_stub(transport: Transport, name: str) -> Callable[..., Any]:
+def _async_stub(transport: Transport, name: str, graceful: bool) -> Callable[..., Any]:
     async def stub(*args: Any) -> Any:
-        return await _await_request(transport, name, args)
+        return await _await_request(transport, name, args, graceful)
 
     stub.__name__ = stub.__qualname__ = name.rsplit(".", 1)[-1]
     return stub
@@ -180,15 +195,16 @@ def _sync_stub(transport: Transport, name: str) -> Callable[..., Any]:
 class _AsyncSource:
     """An async iterable whose items the grader hands out one request at a time."""
 
-    def __init__(self, transport: Transport, name: str) -> None:
+    def __init__(self, transport: Transport, name: str, graceful: bool) -> None:
         self._transport = transport
         self._name = name
+        self._graceful = graceful
 
     def __aiter__(self) -> _AsyncSource:
         return self
 
     async def __anext__(self) -> Any:
-        return await _await_request(self._transport, self._name, ())
+        return await _await_request(self._transport, self._name, (), self._graceful)
 
     def __repr__(self) -> str:
         return f"<{self._name}>"

@@ -114,6 +114,7 @@ class Stub:
     name: str
     kind: str  # "async" | "blocking" | "sync" | "aiter" | "object"
     methods: dict[str, str] = field(default_factory=dict)
+    graceful: bool = False  # a cancelled request finishes cancelling when the grader confirms
 
 
 @dataclass(frozen=True)
@@ -253,7 +254,10 @@ def pack_trusted(value: Any) -> Any:
     if isinstance(value, ExcInfo):
         return {"$x": {"type": value.type, "args": [pack_trusted(a) for a in value.args]}}
     if isinstance(value, Stub):
-        return {"$s": {"name": value.name, "kind": value.kind, "methods": value.methods}}
+        body: dict[str, Any] = {"name": value.name, "kind": value.kind, "methods": value.methods}
+        if value.graceful:
+            body["graceful"] = True
+        return {"$s": body}
     if isinstance(value, Ref):
         return {"$r": [value.handle, value.attr]}
     if isinstance(value, Callback):
