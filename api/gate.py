@@ -1,17 +1,18 @@
-"""A gate on how many requests are inside the app at once, for SQLite.
+"""A gate on how many requests are inside the app at once.
 
-On SQLite every transaction takes the write lock up front (`BEGIN IMMEDIATE`, api/core/db.py)
-and a request's transaction spans several thread-pool calls (its dependencies, the route,
-the commit). With more requests in flight than the pool has threads, every thread can end up
-asleep in SQLite's busy handler, waiting for a lock whose holder needs a thread to commit:
-nothing moves until the busy timeout fails them all (measured: 64 concurrent first requests,
-all answered 500 after 5 s). Letting at most `limit` requests in at a time, well under the
-pool's size, means the lock holder always finds a thread; the others wait here, on the event
-loop, at no cost. PostgreSQL has no such lock and needs no gate.
+A request's database session spans several thread-pool calls (its dependencies, the route,
+the commit), holding what it took between them: a pooled connection, and on SQLite the write
+lock (every transaction begins `IMMEDIATE`, api/core/db.py). With more requests in flight
+than there are connections (PostgreSQL: the pool holds 15) or than the thread pool has
+threads (40), every thread can end up blocked waiting for a connection or for the lock,
+while the requests holding them need a thread to finish: nothing moves until the timeouts
+fail them all (measured: 64 concurrent first requests answered 500 after 5 s on SQLite, and
+stuck for the 30 s pool timeout on PostgreSQL). Letting at most `limit` requests in at a
+time, under both numbers, means a holder always finds a thread and a waiter always finds a
+connection; the others wait here, on the event loop, at no cost.
 
 Usage:
-    if engine.dialect.name == "sqlite":
-        app.add_middleware(SQLiteRequestGate, limit=16)
+    app.add_middleware(RequestGate, limit=12)
 """
 
 from __future__ import annotations
@@ -20,12 +21,12 @@ import asyncio
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-__all__ = ["DEFAULT_LIMIT", "SQLiteRequestGate"]
+__all__ = ["DEFAULT_LIMIT", "RequestGate"]
 
-DEFAULT_LIMIT = 16  # anyio's thread pool has 40 threads
+DEFAULT_LIMIT = 12  # the pool holds 5 + 10 overflow connections, the thread pool 40 threads
 
 
-class SQLiteRequestGate:
+class RequestGate:
     def __init__(self, app: ASGIApp, *, limit: int = DEFAULT_LIMIT) -> None:
         self.app = app
         self.limit = limit

@@ -37,7 +37,7 @@ from api.errors import (
     TokenExpired,
     problem_responses,
 )
-from api.gate import SQLiteRequestGate
+from api.gate import RequestGate
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.problems import install_error_handlers
 from api.quizzes import routes as quizzes_routes
@@ -100,11 +100,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.include_router(health.router)
     app.include_router(_api_router())
     # Added innermost first: CORS sees every response, request ids cover the 413 answer.
-    sqlite = engine.dialect.name == "sqlite"
-    if sqlite:
-        app.add_middleware(SQLiteRequestGate)  # no thread-pool starvation on the write lock
+    app.add_middleware(RequestGate)  # no thread-pool starvation on connections or locks
     # Reading questions and saving answers from caches: see its docstring.
-    app.add_middleware(AttemptFastLane, sqlite=sqlite)
+    app.add_middleware(AttemptFastLane, sqlite=engine.dialect.name == "sqlite")
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     if settings.cors_origins:

@@ -229,7 +229,9 @@ class _InlineWriter:
 
     def checkpoint(self) -> None:
         """Copy SQLite's WAL into the database without blocking writers (off the loop)."""
-        with self.engine.connect() as connection:
+        # Autocommit: inside a transaction (which takes the write lock here) it would block
+        # the very saves it should not disturb.
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)")
 
     def close(self) -> None:
