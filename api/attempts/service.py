@@ -383,8 +383,11 @@ def close_if_expired(*, session: Session, attempt: Attempt, now: datetime | None
 
 
 def submit_attempt(*, session: Session, attempt: Attempt) -> Attempt:
-    """Submit and score the attempt (submitting again is harmless)."""
+    """Submit and score the attempt. Submitting again is harmless; an attempt the deadline
+    closed (now or before) answers DeadlinePassed."""
     if attempt.status == AttemptStatus.submitted:
+        if attempt.closed_by == ClosedBy.deadline and attempt.deadline is not None:
+            raise DeadlinePassed(attempt.deadline)
         return attempt
     if close_if_expired(session=session, attempt=attempt):
         assert attempt.deadline is not None

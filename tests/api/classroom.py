@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx2 as httpx
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -110,6 +111,23 @@ class Classroom:
             )
             assert published.status_code == 200, published.text
         return quiz_id
+
+    def call(self, method: str, path: str, who: str | None = None, **kwargs: Any) -> httpx.Response:
+        """A request as `who` (None: anonymous) to /api/v1 + `path`."""
+        headers = dict(kwargs.pop("headers", {}))
+        if who is not None:
+            headers.update(self.headers[who])
+        return self.client.request(method, f"/api/v1{path}", headers=headers, **kwargs)
+
+    def save(
+        self, attempt_id: int, position: int, response: Any, revision: int, who: str = "ana"
+    ) -> httpx.Response:
+        return self.call(
+            "PUT",
+            f"/attempts/{attempt_id}/items/{position}/answer",
+            who,
+            json={"response": response, "revision": revision},
+        )
 
     def start(self, quiz_id: int, who: str = "ana", **params: str) -> dict[str, Any]:
         started = self.client.post(
