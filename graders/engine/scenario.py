@@ -128,6 +128,8 @@ class Scenario:
         `send_buffer` shrinks the child end's SO_SNDBUF (bytes), so that a connection whose
         reading the grader stops (`Connection.reading = False`) fills up after a few kilobytes.
         """
+        if len(self._unsent_fds) >= wire.MAX_FDS:
+            raise ValueError(f"at most {wire.MAX_FDS} connections can be made before the next step")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         if send_buffer is not None:
             theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)

@@ -149,7 +149,7 @@ class Session:
         while True:
             try:
                 data, fds, _flags, _addr = socket.recv_fds(
-                    self.sock, wire.MAX_MESSAGE, 8, socket.MSG_DONTWAIT
+                    self.sock, wire.MAX_MESSAGE, wire.MAX_FDS, socket.MSG_DONTWAIT
                 )
             except BlockingIOError:
                 return

@@ -21,6 +21,7 @@ from typing import Any
 
 PROTOCOL = 1
 MAX_MESSAGE = 128 * 1024  # bytes in one datagram (below the socket buffer); bigger is refused
+MAX_FDS = 64  # sockets the grader hands over with one message
 MAX_DEPTH = 24
 MAX_ITEMS = 20_000  # containers and their items, summed over one value
 MAX_TEXT = 4_000  # characters kept of exception texts and tracebacks

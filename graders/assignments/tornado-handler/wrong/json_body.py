@@ -1,0 +1,20 @@
+# fails: responses
+"""Wraps the result in JSON and passes n as a str: not what the backend or the client expect."""
+
+import tornado.web
+
+
+class SlowHandler(tornado.web.RequestHandler):
+    async def get(self, n):
+        self.write({"n": n, "result": await self.settings["backend"].slow(int(n))})
+
+
+class FastHandler(tornado.web.RequestHandler):
+    def get(self):
+        self.write("ok")
+
+
+def make_app(backend):
+    return tornado.web.Application(
+        [(r"/slow/(\d+)", SlowHandler), (r"/fast", FastHandler)], backend=backend
+    )
