@@ -28,15 +28,15 @@ def _when(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-class NoSuchAttempt(NotFound):
-    kind = "not-found"
-    default_detail = Text(en="No such attempt.", zh="没有这次作答。")
+def NoSuchAttempt() -> NotFound:
+    """404: no attempt with this id that the caller may see."""
+    return NotFound(Text(en="No such attempt.", zh="没有这次作答。"))
 
 
-class NoSuchItem(NotFound):
-    kind = "not-found"
-    default_detail = Text(
-        en="The attempt has no question at this position.", zh="该作答没有这个位置的题目。"
+def NoSuchItem() -> NotFound:
+    """404: the attempt has no question at this position."""
+    return NotFound(
+        Text(en="The attempt has no question at this position.", zh="该作答没有这个位置的题目。")
     )
 
 
