@@ -24,6 +24,7 @@ class Connection:
         self.received = bytearray()
         self.arrivals: list[tuple[float, bytes]] = []
         self.closed = False
+        self.eof = False  # the child closed its end (or it broke): what the grader saw, not did
         self.reading = True  # False: the grader stops reading (a slow client); buffers fill
 
     def write(self, data: bytes) -> None:
@@ -48,7 +49,7 @@ class Connection:
             except OSError:
                 data = b""
             if not data:
-                self.closed = True
+                self.closed = self.eof = True
                 return True
             got = True
             self.received += data

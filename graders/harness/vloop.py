@@ -54,11 +54,21 @@ class ThreadWork:
 
 
 class _VirtualSelector(selectors.BaseSelector):
-    """Wraps the real selector: polls instead of sleeping, and reports idleness to the grader."""
+    """Wraps the real selector: polls instead of sleeping, and reports idleness to the grader.
+
+    While idle it sleeps on the grader's channel and the loop's self-pipe only (how threads wake
+    the loop), not on the other descriptors: bytes the grader writes on a connection are seen
+    when the grader's next message arrives, after the clock has moved, all of them at once.
+    Otherwise the loop could wake for the first of several writes, at the old virtual time.
+    """
 
     def __init__(self, loop: VirtualLoop) -> None:
         self._real = selectors.DefaultSelector()
+        self._wake = selectors.DefaultSelector()  # what may end an idle sleep
         self._loop = loop
+
+    def wake_on(self, fd: int) -> None:
+        self._wake.register(fd, selectors.EVENT_READ)
 
     # The mapping methods simply delegate.
     def register(self, fileobj: Any, events: int, data: Any = None) -> selectors.SelectorKey:
@@ -75,6 +85,7 @@ class _VirtualSelector(selectors.BaseSelector):
 
     def close(self) -> None:
         self._real.close()
+        self._wake.close()
 
     def select(self, timeout: float | None = None) -> list[tuple[selectors.SelectorKey, int]]:
         loop = self._loop
@@ -84,7 +95,8 @@ class _VirtualSelector(selectors.BaseSelector):
         # Nothing to run and nothing readable: this is the moment a real loop would sleep.
         loop.report_idle()
         while True:
-            events = self._filter(self._real.select(None))
+            self._wake.select(None)
+            events = self._filter(self._real.select(0))
             if events or loop.has_ready() or loop.timer_due():
                 return events
             # A message that gave the loop nothing to do (a bare tick): say so, with its ack.
@@ -122,7 +134,10 @@ class VirtualLoop(asyncio.SelectorEventLoop):
         self._on_idle = on_idle
         self.thread_work = ThreadWork()
         self.thread_work.wake = self._write_to_self  # type: ignore[attr-defined]
-        self._selector.register(channel_fd, selectors.EVENT_READ, _CHANNEL)  # type: ignore[attr-defined]
+        selector: _VirtualSelector = self._selector  # type: ignore[attr-defined]
+        selector.register(channel_fd, selectors.EVENT_READ, _CHANNEL)
+        selector.wake_on(channel_fd)
+        selector.wake_on(self._ssock.fileno())  # type: ignore[attr-defined]
 
     # -- the clock -----------------------------------------------------------------------------
     def time(self) -> float:

@@ -124,7 +124,7 @@ class Exchange:
     def response(self) -> Response | Malformed | None:
         """The first response, a Malformed reply, or None if none (complete) arrived."""
         try:
-            return parse_response(bytes(self.connection.received), closed=self.connection.closed)
+            return parse_response(bytes(self.connection.received), closed=self.connection.eof)
         except Malformed as exc:
             return exc
 

@@ -101,8 +101,8 @@ class Orders:
 
 
 def grade(run: Run) -> None:
-    complete = _complete(run)
-    order(run, complete)
+    complete(run)
+    order(run)
     bounded(run)
     backpressure(run)
     errors(run)
@@ -144,50 +144,43 @@ def _all_results(orders: Orders, value: object) -> bool:
         return False
 
 
-@dataclass
-class Completed:
-    orders: Orders
-    value: object
-
-
-def _complete(run: Run) -> Completed | None:
+def complete(run: Run) -> None:
     rng = run.random("complete")
     orders = Orders(_spread(rng, 10), read_latency=0.05)
     scenario = _process(run, "complete", orders, 3, 2)
     outcome = _returned(run, "complete", scenario)
     if outcome is None:
-        return None
+        return
     value = outcome.value
     if not isinstance(value, list):
         run.failed("complete", "not-a-list", type=describe_type(value))
-        return None
+        return
     for index in range(len(orders.items)):
         if orders.started[index] != 1:
             run.failed("complete", "handled-times", index=index, times=orders.started[index])
-            return None
+            return
     if len(value) != len(orders.items):
         run.failed("complete", "wrong-length", got=len(value), expected=len(orders.items))
-        return None
+        return
     for position, result in enumerate(value):
         if orders.source_of(result) is None:
             run.failed("complete", "wrong-result", index=position, type=describe_type(result))
-            return None
+            return
     if not _all_results(orders, value):
         run.failed("complete", "duplicated", n=len(orders.items))
-        return None
+        return
     empty = Orders([])
     scenario = _process(run, "complete-empty", empty, 2, 2)
     outcome = _returned(run, "complete", scenario)
     if outcome is None:
-        return None
+        return
     if outcome.value != [] or not isinstance(outcome.value, list):
         run.failed("complete", "empty", type=describe_type(outcome.value))
-        return None
+        return
     run.passed("complete", n=len(orders.items))
-    return Completed(orders, value)
 
 
-def order(run: Run, complete: Completed | None) -> None:
+def order(run: Run) -> None:
     rng = run.random("order")
     count = 8
     # Later items finish first: completion order is nearly the reverse of source order.
@@ -197,7 +190,7 @@ def order(run: Run, complete: Completed | None) -> None:
     outcome = _returned(run, "order", scenario)
     if outcome is None:
         return
-    if complete is None or not _all_results(orders, outcome.value):
+    if not _all_results(orders, outcome.value):
         run.failed("order", "not-correct")
         return
     assert isinstance(outcome.value, list)

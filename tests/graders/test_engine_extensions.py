@@ -6,6 +6,8 @@ again (at the same virtual instant, deterministically), fresh children per scena
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from graders import Catalogue
@@ -138,3 +140,48 @@ def test_a_plain_def_entry_point_rejects_async_def() -> None:
     checked = precheck(b"async def make_app():\n    return None\n", interface)
     assert checked == Rejection("async-def", {"name": "make_app", "line": 1})
     assert isinstance(precheck(b"def make_app():\n    return None\n", interface), str)
+
+
+WATCH = """
+import asyncio
+
+seen = []
+
+def watch(sock):
+    loop = asyncio.get_running_loop()
+
+    def on_readable():
+        seen.append((sock.recv(100).decode(), loop.time()))
+
+    loop.add_reader(sock.fileno(), on_readable)
+
+async def seen_so_far():
+    return seen
+"""
+
+
+@pytest.mark.sandbox
+def test_bytes_written_to_connections_are_seen_together_at_the_new_virtual_time(
+    worker: Worker,
+) -> None:
+    # The loop does not wake for the first of several writes at its old virtual time: it sees
+    # all of them once the grader's tick has moved the clock.
+    with session_for(worker, WATCH) as session:
+        scenario = Scenario(session, "watch")
+        conns = [scenario.connect() for _ in range(8)]
+        for conn in conns:
+            scenario.call("watch", conn.fd)
+
+        def write_all() -> None:
+            for index, conn in enumerate(conns):
+                conn.write(f"{index}".encode())
+                time.sleep(0.002)  # a grader slowed down (a loaded machine): the child is awake
+
+        scenario.at(0.5, write_all)
+        scenario.at(1.25, write_all)
+        seen = scenario.call("seen_so_far", at=2.0)
+        assert scenario.run().completed
+    assert isinstance(seen.outcome, Returned)
+    times = sorted({t for _data, t in seen.outcome.value})
+    assert times == [0.5, 1.25]
+    assert len(seen.outcome.value) == 16
