@@ -30,6 +30,43 @@ def test_the_first_four_assignments_have_the_interfaces_and_check_ids_of_the_iss
         assert [c.id for c in assignment.checks] == checks
 
 
+def test_the_six_of_issue_5_have_the_interfaces_and_check_ids_of_the_issue() -> None:
+    expected = {
+        "first-success": (
+            "async def first_success(urls: list[str], fetch, timeout: float) -> bytes",
+            ["fastest", "cancels-rest", "timeout", "all-fail"],
+        ),
+        "retry-backoff": (
+            "async def fetch_with_retry(url: str, fetch, attempts: int, base_delay: float)"
+            " -> bytes",
+            ["succeeds", "backoff", "gives-up", "selective"],
+        ),
+        "callback-await": (
+            "async def cook(kitchen, dish: str) -> str",
+            ["result", "error", "refused", "no-polling"],
+        ),
+        "pipeline": (
+            "async def process_all(source, handle, workers: int, maxsize: int) -> list",
+            ["complete", "bounded", "backpressure", "order", "errors"],
+        ),
+        "tornado-handler": (
+            "def make_app(backend) -> tornado.web.Application",
+            ["responses", "fast-not-blocked", "concurrent-slow", "no-blocking"],
+        ),
+        "websocket-broadcast": (
+            "def make_app() -> tornado.web.Application",
+            ["broadcast", "order", "cleanup", "slow-client"],
+        ),
+    }
+    assert len(CATALOGUE) == 10
+    for assignment_id, (signature, checks) in expected.items():
+        assignment = CATALOGUE[assignment_id]
+        assert assignment.interface.signature == signature
+        assert sorted(c.id for c in assignment.checks) == sorted(checks)
+        assert assignment.interface.coroutine == signature.startswith("async def")
+        assert not assignment.interface.threads  # no assignment of issue 5 needs threads
+
+
 @pytest.mark.parametrize("assignment_id", list(CATALOGUE))
 def test_every_student_facing_text_exists_in_both_languages(assignment_id: str) -> None:
     assignment = CATALOGUE[assignment_id]
