@@ -134,9 +134,13 @@ class Scenario:
         if send_buffer is not None:
             theirs.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         ours.setblocking(False)
-        session = self.live
-        connection = Connection(ours, Fd(session.next_fd))
-        session.next_fd += 1
+        if self.session is None:  # a skipped scenario: a connection that goes nowhere
+            theirs.close()
+            connection = Connection(ours, Fd(-1))
+            self.connections.append(connection)
+            return connection
+        connection = Connection(ours, Fd(self.session.next_fd))
+        self.session.next_fd += 1
         self._unsent_fds.append(theirs)
         self.connections.append(connection)
         return connection

@@ -173,7 +173,11 @@ class VirtualLoop(asyncio.SelectorEventLoop):
     # -- threads ---------------------------------------------------------------------------------
     def run_in_executor(self, executor: Any, func: Any, *args: Any) -> Any:  # type: ignore[override]
         self.thread_work.started()
-        future = super().run_in_executor(executor, func, *args)
+        try:
+            future = super().run_in_executor(executor, func, *args)
+        except BaseException:  # no thread could start (threads are not allowed): no work
+            self.thread_work.finished(wake=False)
+            raise
         # Runs on the loop after the result has been copied in: only then is the work over.
         future.add_done_callback(lambda _f: self.thread_work.finished(wake=False))
         return future

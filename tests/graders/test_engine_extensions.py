@@ -12,7 +12,7 @@ import pytest
 
 from graders import Catalogue
 from graders.catalogue import Interface
-from graders.engine.model import Raised, Reply, Request, Returned
+from graders.engine.model import EndKind, Raised, Reply, Request, Returned
 from graders.engine.run import Run
 from graders.engine.scenario import Scenario
 from graders.harness.wire import Helper, Ref
@@ -79,6 +79,17 @@ def test_a_timeout_on_a_graceful_stub_still_raises_timeout_error(worker: Worker)
     (request,) = scenario.requests.values()
     assert request.cancel_done_at == pytest.approx(1.5)
     assert call.left_running == ()
+
+
+def test_a_skipped_scenario_still_builds_and_ends_with_its_connections_closed() -> None:
+    # After two timeouts a submission's remaining scenarios are skipped: building them (HTTP
+    # and WebSocket clients included) must not fail.
+    scenario = Scenario(None, "skipped")
+    conn = scenario.connect(send_buffer=4096)
+    scenario.at(0.5, lambda: conn.write(b"GET / HTTP/1.1\r\n\r\n"))
+    assert scenario.run().kind is EndKind.SKIPPED
+    assert conn.closed
+    assert not conn.eof
 
 
 def test_only_async_stubs_can_be_graceful() -> None:

@@ -1,5 +1,5 @@
-# fails: responses
-"""Wraps the result in JSON and passes n as a str: not what the backend or the client expect."""
+# fails: responses, concurrent-slow, no-blocking
+"""Wraps the result in JSON ({"n": ..., "result": ...}): not what the client expects."""
 
 import tornado.web
 
