@@ -39,7 +39,9 @@ def sweep_expired(engine: Engine, *, now: datetime | None = None) -> int:
     now = now or utcnow()
     closed = 0
     while True:
-        with Session(engine) as session:
+        # Looking is a plain read outside any transaction: on SQLite a transaction would take
+        # the write lock (api/core/db.py) and stall every save for the length of the query.
+        with Session(engine.execution_options(isolation_level="AUTOCOMMIT")) as session:
             due = session.exec(
                 select(Attempt.id)
                 .where(
