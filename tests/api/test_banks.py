@@ -232,3 +232,23 @@ def test_quizloop_bank_import_stores_a_folder_once(
         assert gift.exit_code == 2  # --format converts GIFT into a folder: it needs --out
     finally:
         get_settings.cache_clear()
+
+
+def test_the_shipped_bank_is_imported_at_start_up_once(fresh_database_url: str) -> None:
+    from api.banks.cli import import_shipped
+    from api.core import migrations
+    from api.core.db import create_db_engine
+
+    engine = create_db_engine(fresh_database_url)
+    try:
+        migrations.upgrade(engine)
+        import_shipped(engine)
+        import_shipped(engine)  # a second start changes nothing
+        with Session(engine) as session:
+            versions = session.exec(select(BankVersion)).all()
+        assert [(v.version, v.source, v.question_count) for v in versions] == [
+            ("1.0.0", "shipped", versions[0].question_count)
+        ]
+        assert versions[0].question_count >= 150
+    finally:
+        engine.dispose()
