@@ -3,10 +3,10 @@
 `kitchen.start(dish, on_done, on_error)` is an immediate stub: the grader answers True or False
 at once, and when it accepted, calls back `on_done(meal)` or `on_error(exc)` on the child's loop
 at a virtual time of its choosing. Checks: refused (False: RuntimeError at once, no waiting),
-result (the meal the kitchen passed, unguessable), error (the exception the kitchen passed,
-unchanged), no-polling (while waiting 60 s for the callback the loop wakes for none of the
-code's own timers: waiting on a future, not sleeping in a loop; a `sleep(0)` busy-wait never
-lets the loop go idle and runs into the real-time deadline).
+no-polling (while waiting 60 s for the callback the loop wakes for none of the code's own
+timers: waiting on a future, not sleeping in a loop; a `sleep(0)` busy-wait never lets the loop
+go idle and runs into the real-time deadline), result (the meal the kitchen passed,
+unguessable), error (the exception the kitchen passed, unchanged).
 """
 
 from __future__ import annotations
@@ -67,13 +67,15 @@ class Kitchen:
 
 def grade(run: Run) -> None:
     refused(run)
+    no_polling(run)
     result(run)
     error(run)
-    no_polling(run)
 
 
-def _cook(run: Run, name: str, kitchen: Kitchen, until_wakeups: int | None = None) -> Scenario:
-    scenario = run.scenario(name, deadline=DEADLINE)
+def _cook(
+    run: Run, name: str, kitchen: Kitchen, until_wakeups: int | None = None, fresh: bool = False
+) -> Scenario:
+    scenario = run.scenario(name, deadline=DEADLINE, fresh=fresh)
     kitchen.scenario = scenario
     stub = scenario.service_object("kitchen", {"start": kitchen.start}, kind="sync")
     call = scenario.call(FN, stub, kitchen.dish)
@@ -132,7 +134,8 @@ def refused(run: Run) -> None:
 
 def result(run: Run) -> None:
     kitchen = _kitchen(run.random("result"))
-    scenario = _cook(run, "result", kitchen)
+    # A fresh child: a poller cut short in no-polling is still polling in the previous one.
+    scenario = _cook(run, "result", kitchen, fresh=True)
     outcome = _outcome(run, "result", scenario)
     if outcome is None or not _started_once(run, "result", kitchen):
         return
@@ -168,6 +171,9 @@ def no_polling(run: Run) -> None:
     kitchen = _kitchen(run.random("no-polling"))
     kitchen.cooking = POLLING_WAIT
     scenario = _cook(run, "no-polling", kitchen, until_wakeups=WAKEUP_CAP)
+    if scenario.ending is not None and scenario.ending.kind is EndKind.TIMEOUT:
+        run.failed("no-polling", "busy-wait", seconds=f"{DEADLINE:g}")
+        return
     wakeups = scenario.observations.timer_wakeups
     if scenario.ending is not None and scenario.ending.completed and wakeups > WAKEUP_CAP:
         # Cut short: the code was still polling.

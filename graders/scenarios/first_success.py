@@ -178,8 +178,15 @@ def judge_fastest(run: Run, ran: Ran) -> None:
             run.failed("fastest", "raised", fn=FN, exc_type=outcome.exc.type,
                        exc_text=outcome.exc.text, where="")  # fmt: skip
         return
-    requested = {r.args[0]: r.issued_at for r in ran.scenario.requests.values() if r.args}
+    requested: dict[object, float] = {}
+    for request in sorted(ran.scenario.requests.values(), key=lambda r: r.order, reverse=True):
+        if request.args:  # the earliest request of each URL wins
+            requested[request.args[0]] = request.issued_at
     start = only_call(ran.scenario).started_at or 0.0
+    for position, times in enumerate(race.web.times_fetched().values()):
+        if times > 1:
+            run.failed("fastest", "fetched-times", index=position, times=times)
+            return
     for position, url in enumerate(race.urls):
         if url not in requested:
             run.failed("fastest", "not-requested", index=position, at=f"{_elapsed(ran):g}")
