@@ -175,8 +175,14 @@ def judge_fastest(run: Run, ran: Ran) -> None:
         if failed is not None:
             run.failed("fastest", "raised-failure", failed=failed, index=index, at=f"{at:g}")
         else:
-            run.failed("fastest", "raised", fn=FN, exc_type=outcome.exc.type,
-                       exc_text=outcome.exc.text, where="")  # fmt: skip
+            run.failed(
+                "fastest",
+                "raised",
+                fn=FN,
+                exc_type=outcome.exc.type,
+                exc_text=outcome.exc.text,
+                where="",
+            )
         return
     requested: dict[object, float] = {}
     for request in sorted(ran.scenario.requests.values(), key=lambda r: r.order, reverse=True):
@@ -192,8 +198,7 @@ def judge_fastest(run: Run, ran: Ran) -> None:
             run.failed("fastest", "not-requested", index=position, at=f"{_elapsed(ran):g}")
             return
         if requested[url] > start + EPSILON:
-            run.failed("fastest", "started-late", index=position,
-                       at=f"{requested[url] - start:g}")  # fmt: skip
+            run.failed("fastest", "started-late", index=position, at=f"{requested[url] - start:g}")
             return
     got = race.web.source_of(outcome.value)
     if got is None:
@@ -215,13 +220,23 @@ def judge_timeout(run: Run, ran: Ran) -> None:
     if outcome is None:
         return
     if isinstance(outcome, Returned):
-        run.failed("timeout", "returned", type=describe_type(outcome.value),
-                   took=f"{_elapsed(ran):g}", timeout=f"{timeout:g}")  # fmt: skip
+        run.failed(
+            "timeout",
+            "returned",
+            type=describe_type(outcome.value),
+            took=f"{_elapsed(ran):g}",
+            timeout=f"{timeout:g}",
+        )
         return
     took = _elapsed(ran)
     if outcome.exc.type != "TimeoutError" or not outcome.exc.builtin:
-        run.failed("timeout", "wrong-exception", exc_type=outcome.exc.type, took=f"{took:g}",
-                   timeout=f"{timeout:g}")  # fmt: skip
+        run.failed(
+            "timeout",
+            "wrong-exception",
+            exc_type=outcome.exc.type,
+            took=f"{took:g}",
+            timeout=f"{timeout:g}",
+        )
         return
     if abs(took - timeout) > EPSILON:
         run.failed("timeout", "not-at-timeout", took=f"{took:g}", timeout=f"{timeout:g}")
@@ -269,8 +284,7 @@ def judge_all_fail(run: Run, ran: Ran) -> None:
         return
     if got != index:
         got_at = race.latencies[got]
-        run.failed("all-fail", "not-last", got=got, got_at=f"{got_at:g}", index=index,
-                   at=f"{at:g}")  # fmt: skip
+        run.failed("all-fail", "not-last", got=got, got_at=f"{got_at:g}", index=index, at=f"{at:g}")
         return
     if abs(took - at) > EPSILON:
         run.failed("all-fail", "late", took=f"{took:g}", at=f"{at:g}")

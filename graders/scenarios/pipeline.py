@@ -236,8 +236,9 @@ def backpressure(run: Run) -> None:
             return
         if orders.peak_held > maxsize:
             reason = "one-too-many" if orders.peak_held == maxsize + 1 else "read-ahead"
-            run.failed("backpressure", reason, peak=orders.peak_held, maxsize=maxsize,
-                       workers=workers)  # fmt: skip
+            run.failed(
+                "backpressure", reason, peak=orders.peak_held, maxsize=maxsize, workers=workers
+            )
             return
     run.passed("backpressure")
 
@@ -285,13 +286,18 @@ def errors(run: Run) -> None:
         run.failed("errors", "still-reading")
         return
     if orders.reads_after_error or orders.starts_after_error:
-        run.failed("errors", "kept-going", reads=orders.reads_after_error,
-                   starts=orders.starts_after_error)  # fmt: skip
+        run.failed(
+            "errors", "kept-going", reads=orders.reads_after_error, starts=orders.starts_after_error
+        )
         return
     assert call.finished_at is not None
     assert call.started_at is not None
     if call.finished_at > orders.failed_at + EPSILON:
-        run.failed("errors", "late", took=f"{call.finished_at - call.started_at:g}",
-                   at=f"{orders.failed_at - call.started_at:g}")  # fmt: skip
+        run.failed(
+            "errors",
+            "late",
+            took=f"{call.finished_at - call.started_at:g}",
+            at=f"{orders.failed_at - call.started_at:g}",
+        )
         return
     run.passed("errors")

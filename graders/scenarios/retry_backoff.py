@@ -116,15 +116,22 @@ def succeeds(run: Run) -> None:
         if outcome is None:
             return
         if isinstance(outcome, Raised):
-            run.failed("succeeds", "raised", fn=FN, exc_type=outcome.exc.type,
-                       exc_text=outcome.exc.text, where="")  # fmt: skip
+            run.failed(
+                "succeeds",
+                "raised",
+                fn=FN,
+                exc_type=outcome.exc.type,
+                exc_text=outcome.exc.text,
+                where="",
+            )
             return
         if outcome.value != flaky.body:
             run.failed("succeeds", "wrong-body", type=describe_type(outcome.value))
             return
         if flaky.calls != failures + 1:
-            run.failed("succeeds", "calls", calls=flaky.calls, expected=failures + 1,
-                       failures=failures)  # fmt: skip
+            run.failed(
+                "succeeds", "calls", calls=flaky.calls, expected=failures + 1, failures=failures
+            )
             return
     run.passed("succeeds", failures=cases[1][0])
 
@@ -149,8 +156,15 @@ def backoff(run: Run) -> None:
         return
     for k, (got, want) in enumerate(zip(times, expected, strict=False)):
         if abs(got - want) > EPSILON:
-            run.failed("backoff", "wrong-time", call=k + 1, got=f"{got:g}", want=f"{want:g}",
-                       d=f"{delay:g}", expected=shown)  # fmt: skip
+            run.failed(
+                "backoff",
+                "wrong-time",
+                call=k + 1,
+                got=f"{got:g}",
+                want=f"{want:g}",
+                d=f"{delay:g}",
+                expected=shown,
+            )
             return
     if flaky.calls != failures + 1 or not isinstance(outcome, Returned):
         run.failed("backoff", "not-correct", failures=failures, attempts=attempts)
@@ -171,14 +185,17 @@ def gives_up(run: Run) -> None:
             run.failed("gives-up", "calls", calls=flaky.calls, attempts=attempts)
             return
         if isinstance(outcome, Returned):
-            run.failed("gives-up", "returned", type=describe_type(outcome.value),
-                       attempts=attempts)  # fmt: skip
+            run.failed("gives-up", "returned", type=describe_type(outcome.value), attempts=attempts)
             return
         last = refused(attempts)
         if not _same(outcome.exc, last):
             first = _same(outcome.exc, refused(1)) and attempts > 1
-            run.failed("gives-up", "first-error" if first else "wrong-exception",
-                       exc_type=outcome.exc.type, attempts=attempts)  # fmt: skip
+            run.failed(
+                "gives-up",
+                "first-error" if first else "wrong-exception",
+                exc_type=outcome.exc.type,
+                attempts=attempts,
+            )
             return
         failed_at = flaky.relative_times(_start(scenario))[-1]
         took = _finished(scenario)
@@ -215,12 +232,14 @@ def selective(run: Run) -> None:
             continue
         error = errors[-1]
         if flaky.calls > len(errors):
-            run.failed("selective", "retried", exc_type=error.type, calls=flaky.calls,
-                       expected=len(errors))  # fmt: skip
+            run.failed(
+                "selective", "retried", exc_type=error.type, calls=flaky.calls, expected=len(errors)
+            )
             return
         if isinstance(outcome, Returned):
-            run.failed("selective", "swallowed", exc_type=error.type,
-                       type=describe_type(outcome.value))  # fmt: skip
+            run.failed(
+                "selective", "swallowed", exc_type=error.type, type=describe_type(outcome.value)
+            )
             return
         if not _same(outcome.exc, error):
             run.failed("selective", "changed", exc_type=error.type, got=outcome.exc.type)

@@ -163,8 +163,13 @@ def fast_not_blocked(run: Run, scenarios: list[Scenario]) -> None:
         answered = exchange.answered_at(site.start())
         assert answered is not None
         if abs(answered - exchange.sent_at) > EPSILON:
-            run.failed("fast-not-blocked", "delayed", sent=f"{exchange.sent_at:g}",
-                       answered=f"{answered:g}", n=len(slow))  # fmt: skip
+            run.failed(
+                "fast-not-blocked",
+                "delayed",
+                sent=f"{exchange.sent_at:g}",
+                answered=f"{answered:g}",
+                n=len(slow),
+            )
             return
     run.passed("fast-not-blocked", n=len(slow))
 
@@ -184,8 +189,14 @@ def concurrent_slow(run: Run, scenarios: list[Scenario]) -> None:
     most = site.scenario.observations.max_in_flight.get("backend.slow", 0)
     last = max(exchange.answered_at(site.start()) or 0.0 for exchange in site.exchanges)
     if most < count or last > backend.base + EPSILON:
-        run.failed("concurrent-slow", "serialized", most=most, n=count, last=f"{last:g}",
-                   latency=f"{backend.base:g}")  # fmt: skip
+        run.failed(
+            "concurrent-slow",
+            "serialized",
+            most=most,
+            n=count,
+            last=f"{last:g}",
+            latency=f"{backend.base:g}",
+        )
         return
     run.passed("concurrent-slow", n=count, latency=f"{backend.base:g}")
 

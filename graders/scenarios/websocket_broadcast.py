@@ -143,13 +143,19 @@ def order(run: Run) -> None:
         texts = client.texts()
         for earlier, later in itertools.pairwise(texts):
             if sent_at[later] < sent_at[earlier] - EPSILON:
-                run.failed("order", "reordered", client=name, got=number[earlier],
-                           before=number[later])  # fmt: skip
+                run.failed(
+                    "order", "reordered", client=name, got=number[earlier], before=number[later]
+                )
                 return
         if texts != reference:
             first = next(i for i, (a, b) in enumerate(zip(texts, reference, strict=True)) if a != b)
-            run.failed("order", "disagree", client=name, k=number[texts[first]],
-                       other=number[reference[first]])  # fmt: skip
+            run.failed(
+                "order",
+                "disagree",
+                client=name,
+                k=number[texts[first]],
+                other=number[reference[first]],
+            )
             return
     run.passed("order", n=len(chat.sent))
 
