@@ -33,6 +33,7 @@ __all__ = [
     "ItemForStudent",
     "ItemReview",
     "PartReview",
+    "QuestionOfAttempt",
     "QuestionView",
     "StudentResult",
     "StudentResultsPublic",
@@ -104,8 +105,12 @@ class AttemptItem(SQLModel, table=True):
     locked: bool = False
     """No more saves: checked on its own (feedback after each answer), or the attempt closed."""
     score: float | None = None
+    """The points that count: `override_points` when set, else the automatic points
+    (`result["points"]`). Written only through api/attempts/scores.py."""
     result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     """The `questions.Score`, scaled to this item's points."""
+    override_points: float | None = None
+    """An instructor's override (api/overrides): wins over automatic scores until cleared."""
 
 
 # --- requests --------------------------------------------------------------------------------
@@ -151,6 +156,14 @@ class QuestionView(SQLModel):
     assignment: str | None = None
 
 
+class QuestionOfAttempt(SQLModel):
+    """One question of an attempt, as its student sees it (no key, ever)."""
+
+    position: int
+    points: float
+    question: QuestionView
+
+
 class ItemForStudent(SQLModel):
     position: int
     points: float
@@ -194,8 +207,8 @@ class AttemptForStudent(SQLModel):
     """The server's clock, for the client's countdown."""
     max_score: float
     score: float | None
-    """Released with the feedback (None before, and while code answers await grading... see
-    `pending`)."""
+    """None until the feedback policy releases it; code answers awaiting grading (`pending`)
+    are not in it yet."""
     pending: int
     feedback_released: bool
     items: list[ItemReview | ItemForStudent]

@@ -8,7 +8,7 @@ its caches, and these routes remain the path for everything the lane does not kn
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response, status
-from sqlmodel import Session, SQLModel, col, select
+from sqlmodel import Session, col, select
 
 from api.attempts import fast, service, views
 from api.attempts.errors import (
@@ -33,7 +33,7 @@ from api.attempts.models import (
     AttemptForStudent,
     AttemptSummariesPublic,
     ItemReview,
-    QuestionView,
+    QuestionOfAttempt,
     StudentResultsPublic,
 )
 from api.banks.store import parsed_bank, rendered_variant, student_variant_json
@@ -51,14 +51,6 @@ from api.quizzes.service import quiz_for_instructor, quiz_for_member
 from api.users.models import User
 
 router = APIRouter(tags=["attempts"])
-
-
-class QuestionOfAttempt(SQLModel):
-    """One question of an attempt, as its student sees it (no key, ever)."""
-
-    position: int
-    points: float
-    question: QuestionView
 
 
 def _commit_closing(session: Session, error: DeadlinePassed) -> DeadlinePassed:
