@@ -33,11 +33,14 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
 from datetime import datetime
+from enum import Enum
 from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import parse_qs
 
-from sqlalchemy import Connection, Engine, select
+import psycopg
+from psycopg.types.json import Json
+from sqlalchemy import Connection, Engine, bindparam, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 from sqlmodel import col
@@ -71,6 +74,7 @@ _QUESTION = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})")
 _ANSWER = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})/answer")
 MAX_LANE_BODY = 80 * 1024  # larger bodies (long code answers) take the ordinary route
 MAX_REVISION = 2**31 - 1
+POSTGRES_CONNECTIONS = 4
 CHECKPOINT_EVERY = 500  # SQLite's own default is every 1000 pages (a save writes a few)
 
 
@@ -167,9 +171,9 @@ async def _send_json(send: Send, body: bytes) -> None:
 
 
 class _InlineWriter:
-    """One connection of the lane's own, in autocommit, for saves made right on the event
-    loop: `SAVE` is a single statement, so it is its own transaction, and the connection is
-    told never to wait for a lock (SQLite `busy_timeout = 0`, PostgreSQL `lock_timeout`), so
+    """On SQLite, one connection of the lane's own, in autocommit, for saves made right on
+    the event loop (a local write takes microseconds): `SAVE` is a single statement, so it is
+    its own transaction, and the connection never waits for a lock (`busy_timeout = 0`), so
     the loop never stalls behind a transaction held elsewhere. Busy, broken or not sure: the
     caller takes the off-loop path instead."""
 
@@ -182,18 +186,11 @@ class _InlineWriter:
 
     def _connect(self) -> Connection:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        if self.engine.dialect.name == "sqlite":
-            connection.exec_driver_sql("PRAGMA busy_timeout = 0")
-            # A checkpoint (copying the WAL into the database, with an fsync) would run on
-            # the event loop after some commit of this connection: leave checkpoints to
-            # `checkpoint()`, off the loop.
-            connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
-        else:
-            connection.exec_driver_sql("SET lock_timeout = '10ms'")
-            # Waiting for the WAL flush would hold the event loop. An autosave acknowledged
-            # just before a PostgreSQL crash may be lost (never corrupted); the client still
-            # holds it and saves again.
-            connection.exec_driver_sql("SET synchronous_commit = off")
+        connection.exec_driver_sql("PRAGMA busy_timeout = 0")
+        # A checkpoint (copying the WAL into the database, with an fsync) would run on the
+        # event loop after some commit of this connection: leave checkpoints to
+        # `checkpoint()`, off the loop.
+        connection.exec_driver_sql("PRAGMA wal_autocheckpoint = 0")
         return connection
 
     def save(self, parameters: dict[str, object]) -> datetime | bool | None:
@@ -203,8 +200,8 @@ class _InlineWriter:
                 self.connection = self._connect()
             written = self.connection.execute(SAVE, parameters)
         except DBAPIError as exc:
-            if exc.connection_invalidated or self.engine.dialect.name != "sqlite":
-                self.close()  # a PostgreSQL error leaves nothing to reuse on this connection
+            if exc.connection_invalidated:
+                self.close()
             return False
         if written.rowcount != 1:
             return None
@@ -222,7 +219,7 @@ class _InlineWriter:
                 select(col(User.role), col(User.is_active)).where(col(User.id) == user_id)
             ).first()
         except DBAPIError as exc:
-            if exc.connection_invalidated or self.engine.dialect.name != "sqlite":
+            if exc.connection_invalidated:
                 self.close()
             return False
         return None if row is None else (Role(row[0]), bool(row[1]))
@@ -243,6 +240,94 @@ class _InlineWriter:
     def dispose(self) -> None:
         self.close()
         self.engine.dispose()
+
+
+class _AsyncPostgresWriter:
+    """On PostgreSQL the lane's statements go through a few asynchronous psycopg connections
+    of its own (autocommit, `lock_timeout`): the event loop serves other requests while a
+    save travels to the database and back, and a slow database stalls saves, not the
+    server. Same statements as `_InlineWriter`, compiled once for PostgreSQL."""
+
+    def __init__(self, engine: Engine, size: int = POSTGRES_CONNECTIONS) -> None:
+        self.conninfo = engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        self.size = size
+        self.open = 0
+        self._idle: asyncio.Queue[psycopg.AsyncConnection[Any]] | None = None
+        save = SAVE.compile(dialect=engine.dialect)
+        self.save_sql = str(save)
+        self.save_constants = _constants(save.params)
+        account = _ACCOUNT.compile(dialect=engine.dialect)
+        self.account_sql = str(account)
+        self.account_key = next(iter(account.params))
+
+    async def _take(self) -> psycopg.AsyncConnection[Any] | None:
+        if self._idle is None:
+            self._idle = asyncio.Queue()
+        if self._idle.empty() and self.open < self.size:
+            self.open += 1
+            try:
+                connection = await psycopg.AsyncConnection.connect(self.conninfo, autocommit=True)
+                await connection.execute("SET lock_timeout = '10ms'")
+                # An autosave acknowledged just before a PostgreSQL crash may be lost (never
+                # corrupted); the client still holds it and saves again.
+                await connection.execute("SET synchronous_commit = off")
+            except psycopg.Error:
+                self.open -= 1
+                return None
+            return connection
+        return await self._idle.get()
+
+    async def _run(self, sql: str, parameters: dict[str, Any]) -> psycopg.AsyncCursor[Any] | None:
+        connection = await self._take()
+        if connection is None:
+            return None
+        try:
+            cursor = await connection.execute(sql.encode(), parameters)
+        except psycopg.Error:
+            self.open -= 1
+            await connection.close()
+            return None
+        assert self._idle is not None
+        self._idle.put_nowait(connection)
+        return cursor
+
+    async def save(self, parameters: dict[str, object]) -> datetime | bool | None:
+        """The time saved; None if the statement changed nothing; False if it could not run."""
+        values = {**self.save_constants, **parameters, "p_response": Json(parameters["p_response"])}
+        cursor = await self._run(self.save_sql, values)
+        if cursor is None:
+            return False
+        if cursor.rowcount != 1:
+            return None
+        saved_at = parameters["p_now"]
+        assert isinstance(saved_at, datetime)
+        return saved_at
+
+    async def account(self, user_id: int) -> tuple[Role, bool] | bool | None:
+        cursor = await self._run(self.account_sql, {self.account_key: user_id})
+        if cursor is None:
+            return False
+        row = await cursor.fetchone()
+        return None if row is None else (Role(row[0]), bool(row[1]))
+
+    async def aclose(self) -> None:
+        while self._idle is not None and not self._idle.empty():
+            await self._idle.get_nowait().close()
+        self.open = 0
+
+
+def _constants(params: dict[str, Any]) -> dict[str, Any]:
+    # The statement's own literals (an attempt status), bound as their stored values.
+    return {
+        name: value.value if isinstance(value, Enum) else value
+        for name, value in params.items()
+        if not name.startswith("p_")
+    }
+
+
+_ACCOUNT = select(col(User.role), col(User.is_active)).where(col(User.id) == bindparam("p_user"))
 
 
 def _remember_account(store: FastCaches, user_id: int, account: tuple[Role, bool] | None) -> None:
@@ -268,6 +353,7 @@ class AttemptFastLane:
         # SQLite has one writer at a time: saves queue on one thread here instead of a
         # crowd of pool threads sleeping in SQLite's busy handler.
         self._writer: _InlineWriter | None = None
+        self._postgres: _AsyncPostgresWriter | None = None
         self._saves = 0
         self._sqlite_writer = (
             ThreadPoolExecutor(1, thread_name_prefix="quizloop-saves") if sqlite else None
@@ -292,9 +378,14 @@ class AttemptFastLane:
     def _closing_on_shutdown(self, receive: Receive) -> Receive:
         async def receive_and_close() -> Message:
             message = await receive()
-            if message["type"] == "lifespan.shutdown" and self._writer is not None:
-                self._writer.dispose()  # the app's engine is disposed after this; go first
-                self._writer = None
+            if message["type"] == "lifespan.shutdown":
+                # The app's engine is disposed after this: let go of our connections first.
+                if self._writer is not None:
+                    self._writer.dispose()
+                    self._writer = None
+                if self._postgres is not None:
+                    await self._postgres.aclose()
+                    self._postgres = None
             return message
 
         return receive_and_close
@@ -304,6 +395,24 @@ class AttemptFastLane:
             self._writer = _InlineWriter(scope["app"].state.engine)
         return self._writer
 
+    async def _save_here(
+        self, scope: Scope, parameters: dict[str, object]
+    ) -> datetime | bool | None:
+        engine: Engine = scope["app"].state.engine
+        if engine.dialect.name == "postgresql":
+            if self._postgres is None:
+                self._postgres = _AsyncPostgresWriter(engine)
+            return await self._postgres.save(parameters)
+        return self._inline(scope).save(parameters)
+
+    async def _account_here(self, scope: Scope, user_id: int) -> tuple[Role, bool] | bool | None:
+        engine: Engine = scope["app"].state.engine
+        if engine.dialect.name == "postgresql":
+            if self._postgres is None:
+                self._postgres = _AsyncPostgresWriter(engine)
+            return await self._postgres.account(user_id)
+        return self._inline(scope).account(user_id)
+
     async def _off_loop(self, call: Callable[[], T]) -> T:
         if self._sqlite_writer is not None:
             return await asyncio.get_running_loop().run_in_executor(self._sqlite_writer, call)
@@ -312,7 +421,7 @@ class AttemptFastLane:
     async def _resolve(self, scope: Scope, attempt_id: int, position: int) -> _Owner | None:
         owner = _owner(scope, attempt_id, position)
         if isinstance(owner, int):  # re-read the account, then look again
-            account = self._inline(scope).account(owner)
+            account = await self._account_here(scope, owner)
             if isinstance(account, bool):  # not readable here: through a session, off the loop
                 await self._off_loop(partial(_read_user, Request(scope), owner))
             else:
@@ -384,14 +493,15 @@ class AttemptFastLane:
             validate_answer(variant, response, "en")
         except InvalidAnswer:
             return None
-        saved = self._inline(scope).save(
+        saved = await self._save_here(
+            scope,
             save_parameters(
                 attempt_id=attempt_id,
                 student_id=owner.user_id,
                 position=position,
                 response=response,
                 revision=revision,
-            )
+            ),
         )
         saved_at = saved if isinstance(saved, datetime) else None
         if saved_at is not None and self._sqlite_writer is not None:
