@@ -393,9 +393,7 @@ def main() -> int:
         f"{args.seconds} s, "
         f"{os.cpu_count()} cores, wrk, uvicorn with quizloop's settings (1 worker)"
     )
-    print(
-        f"{'run':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'failed':>7} {'409':>5}"
-    )
+    print(f"{'run':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'failed':>7}")
     for run in runs:
         print(
             f"{run.name:34} {run.rate:9.0f} {run.p50_ms:8.2f} {run.p99_ms:8.2f} "
