@@ -38,9 +38,12 @@ from api.errors import (
     problem_responses,
 )
 from api.gate import RequestGate
+from api.gradebook import routes as gradebook_routes
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from api.overrides import routes as overrides_routes
 from api.problems import install_error_handlers
 from api.quizzes import routes as quizzes_routes
+from api.statistics import routes as statistics_routes
 from api.users import routes as users_routes
 
 __all__ = ["create_app"]  # and `app`, built lazily by __getattr__
@@ -63,6 +66,9 @@ def _api_router() -> APIRouter:
     signed_in.include_router(courses_routes.router)
     signed_in.include_router(quizzes_routes.router)
     signed_in.include_router(attempts_routes.router)
+    signed_in.include_router(overrides_routes.router)
+    signed_in.include_router(gradebook_routes.router)
+    signed_in.include_router(statistics_routes.router)
     api_router.include_router(signed_in)
     return api_router
 

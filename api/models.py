@@ -13,6 +13,7 @@ from api.auth.models import ApiToken, LoginAttempt
 from api.banks.models import Bank, BankVersion
 from api.core.db import NAMING_CONVENTION
 from api.courses.models import Course, CourseMember
+from api.overrides.models import ScoreAudit
 from api.quizzes.models import Quiz, QuizItem
 from api.users.models import User
 
@@ -28,6 +29,7 @@ __all__ = [
     "LoginAttempt",
     "Quiz",
     "QuizItem",
+    "ScoreAudit",
     "User",
     "metadata",
 ]

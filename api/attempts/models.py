@@ -105,8 +105,12 @@ class AttemptItem(SQLModel, table=True):
     locked: bool = False
     """No more saves: checked on its own (feedback after each answer), or the attempt closed."""
     score: float | None = None
+    """The points that count: `override_points` when set, else the automatic points
+    (`result["points"]`). Written only through api/attempts/scores.py."""
     result: dict[str, Any] | None = Field(default=None, sa_type=sa.JSON)
     """The `questions.Score`, scaled to this item's points."""
+    override_points: float | None = None
+    """An instructor's override (api/overrides): wins over automatic scores until cleared."""
 
 
 # --- requests --------------------------------------------------------------------------------
