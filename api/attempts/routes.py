@@ -7,7 +7,9 @@ its caches, and these routes remain the path for everything the lane does not kn
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response, status
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response, status
 from sqlmodel import Session, col, select
 
 from api.attempts import fast, service, views
@@ -31,6 +33,7 @@ from api.attempts.models import (
     Attempt,
     AttemptForInstructor,
     AttemptForStudent,
+    AttemptStatus,
     AttemptSummariesPublic,
     ItemReview,
     QuestionOfAttempt,
@@ -80,12 +83,26 @@ def start_attempt(
 
 @router.get("/quizzes/{quiz_id}/attempts", responses=problem_responses(NotFound, ValidationFailed))
 def list_attempts(
-    session: SessionDep, user: CurrentUser, quiz_id: int, page: PageDep
+    session: SessionDep,
+    user: CurrentUser,
+    quiz_id: int,
+    page: PageDep,
+    student_id: Annotated[int | None, Query(description="Only this student's attempts.")] = None,
+    attempt_status: Annotated[
+        AttemptStatus | None, Query(alias="status", description="Only attempts in this status.")
+    ] = None,
 ) -> AttemptSummariesPublic:
     """Attempts at the quiz: everyone's for its instructors, your own for a student."""
     quiz, role = quiz_for_member(session=session, quiz_id=quiz_id, user=user)
     mine = None if role == CourseRole.instructor else user
-    attempts, count = service.list_attempts(session=session, quiz=quiz, page=page, student=mine)
+    attempts, count = service.list_attempts(
+        session=session,
+        quiz=quiz,
+        page=page,
+        student=mine,
+        student_id=student_id,
+        status=attempt_status,
+    )
     return AttemptSummariesPublic(
         data=[
             views.attempt_summary(a, show_score=mine is None or service.feedback_released(quiz, a))

@@ -410,12 +410,22 @@ def counted_attempt(quiz: Quiz, attempts: Sequence[Attempt]) -> Attempt | None:
 
 
 def list_attempts(
-    *, session: Session, quiz: Quiz, page: Page, student: User | None = None
+    *,
+    session: Session,
+    quiz: Quiz,
+    page: Page,
+    student: User | None = None,
+    student_id: int | None = None,
+    status: AttemptStatus | None = None,
 ) -> tuple[Sequence[Attempt], int]:
-    """The quiz's attempts (of one student, if given), by student and number."""
+    """The quiz's attempts (of one student, in one status, if given), by student and number."""
     statement = select(Attempt).where(Attempt.quiz_id == quiz.id)
     if student is not None:
         statement = statement.where(Attempt.student_id == student.id)
+    if student_id is not None:
+        statement = statement.where(Attempt.student_id == student_id)
+    if status is not None:
+        statement = statement.where(Attempt.status == status)
     statement = statement.order_by(col(Attempt.student_id), col(Attempt.number))
     return paginate(session, statement, page)
 
