@@ -45,6 +45,7 @@ from api.problems import install_error_handlers
 from api.quizzes import routes as quizzes_routes
 from api.statistics import routes as statistics_routes
 from api.users import routes as users_routes
+from api.web import mount_web
 
 __all__ = ["create_app"]  # and `app`, built lazily by __getattr__
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(_api_router())
+    mount_web(app)  # the web frontend: pages at /, assets at /static
     # Added innermost first: CORS sees every response, request ids cover the 413 answer.
     app.add_middleware(RequestGate)  # no thread-pool starvation on connections or locks
     # Reading questions and saving answers from caches: see its docstring.

@@ -1,0 +1,5 @@
+import { session, start } from "../core.js";
+
+start(async () => {
+  session.clear();
+});
