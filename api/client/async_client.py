@@ -1,0 +1,396 @@
+"""`AsyncClient`: the API from asyncio code, over httpx; the same methods as `Client`.
+
+Every method sends one call of api/client/calls.py and returns its typed answer; failures
+raise api/client/errors.py's exceptions. Lists return one `Page` (`offset`, `limit`);
+`paginate` walks them all. `watch_submission` and `watch_regrade` follow the server-sent
+events of a submission's grading or a regrade's progress until they finish.
+
+Usage:
+    async with AsyncClient() as client:          # QUIZLOOP_URL/QUIZLOOP_TOKEN or a profile
+        async for attempt in client.paginate(client.attempts, quiz_id, status="submitted"):
+            ...
+        submission = await client.submit(attempt_id, 3, source)
+        async for state in client.watch_submission(submission.id):
+            print(state.status)
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from api.client import calls
+from api.client.calls import Call
+from api.client.config import Profile, resolve_profile
+from api.client.errors import TransportError, error_for
+from api.client.models import (
+    ApiToken,
+    AttemptDetail,
+    AttemptScores,
+    AttemptSummary,
+    AuditEntry,
+    BankImported,
+    Course,
+    CourseGradebook,
+    Enrolled,
+    ItemScore,
+    Member,
+    Model,
+    Page,
+    Quiz,
+    QuizGradebook,
+    QuizStatistics,
+    Regrade,
+    SavedAnswer,
+    StudentResult,
+    Submission,
+    User,
+)
+from api.client.policy import API_PREFIX, RetryPolicy, request_arguments
+from api.client.shared import (
+    WATCH_READ_TIMEOUT,
+    Watch,
+    headers_for,
+    login_form,
+    regrade_body,
+    submission_filters,
+)
+from api.client.sse import EventParser
+from api.client.uploads import bank_upload, roster_upload
+
+__all__ = ["AsyncClient"]
+
+T = TypeVar("T")
+W = TypeVar("W", bound=Model)
+LIMIT = 50
+
+
+class AsyncClient:
+    """A signed-in asynchronous connection to a quizloop server (see `Client`).
+
+    `url` and `token` default to QUIZLOOP_URL / QUIZLOOP_TOKEN, then the config file's
+    profile (api/client/config.py). `lang` (en or zh-CN) picks the language of messages.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        profile: str | None = None,
+        lang: str | None = None,
+        timeout: float = 30.0,
+        retries: int = 3,
+        backoff: float = 0.25,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self.profile: Profile = resolve_profile(profile, url=url, token=token)
+        self.url = self.profile.url
+        self.policy = RetryPolicy(retries=retries, backoff=backoff)
+        self._http = httpx.AsyncClient(
+            base_url=self.url + API_PREFIX,
+            headers=headers_for(self.profile.token, lang),
+            timeout=timeout,
+            transport=transport,
+        )
+
+    @classmethod
+    async def login(cls, url: str, email: str, password: str, **options: Any) -> AsyncClient:
+        """A client signed in with a password (a short-lived access token): for students,
+        who have no personal API tokens."""
+        transport = options.get("transport")
+        async with httpx.AsyncClient(
+            base_url=url.rstrip("/") + API_PREFIX, transport=transport
+        ) as http:
+            response = await http.post("/auth/token", data=login_form(email, password))
+        if not response.is_success:
+            raise error_for(response)
+        return cls(url, response.json()["access_token"], **options)
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def __aenter__(self) -> AsyncClient:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    # --- sending ---------------------------------------------------------------------------
+
+    async def send(self, call: Call[T]) -> T:
+        """Send `call`, again after failures its policy allows; its parsed answer."""
+        attempt = 0
+        while True:
+            try:
+                response = await self._http.request(
+                    call.method, call.path, **request_arguments(call)
+                )
+            except httpx.TransportError as exc:
+                delay = self.policy.after_error(call, exc, attempt)
+                if delay is None:
+                    raise TransportError(f"{call.method} {self.url}{call.path}: {exc}") from exc
+            else:
+                if response.is_success:
+                    return call.parse(response)
+                delay = self.policy.after_status(call, response, attempt)
+                if delay is None:
+                    raise error_for(response)
+            await asyncio.sleep(delay)
+            attempt += 1
+
+    async def paginate(
+        self,
+        fetch: Callable[..., Awaitable[Page[T]]],
+        /,
+        *args: Any,
+        page_size: int = 100,
+        on_page: Callable[[int, int], None] | None = None,
+        **kwargs: Any,
+    ) -> AsyncIterator[T]:
+        """Every row of a list, page by page: `async for a in paginate(client.attempts, 7)`.
+        `on_page(rows_so_far, count)` is called after each page (for progress bars)."""
+        offset = 0
+        while True:
+            page = await fetch(*args, offset=offset, limit=page_size, **kwargs)
+            for row in page.data:
+                yield row
+            offset += len(page.data)
+            if on_page is not None:
+                on_page(offset, page.count)
+            if not page.data or offset >= page.count:
+                return
+
+    # --- accounts and courses ------------------------------------------------------------
+
+    async def me(self) -> User:
+        return await self.send(calls.me())
+
+    async def create_api_token(self, name: str, *, expires_in_days: int | None = 90) -> ApiToken:
+        return await self.send(calls.create_api_token(name, expires_in_days))
+
+    async def create_user(
+        self, email: str, *, full_name: str = "", role: str = "student", password: str | None = None
+    ) -> User:
+        return await self.send(calls.create_user(email, full_name, role, password))
+
+    async def import_users(self, roster: str | Path | bytes) -> Page[User]:
+        return await self.send(calls.import_users(roster_upload(roster)))
+
+    async def courses(self, *, offset: int = 0, limit: int = LIMIT) -> Page[Course]:
+        return await self.send(calls.courses(offset, limit))
+
+    async def course(self, course_id: int) -> Course:
+        return await self.send(calls.course(course_id))
+
+    async def create_course(
+        self, title: Mapping[str, str], description: Mapping[str, str] | None = None
+    ) -> Course:
+        return await self.send(calls.create_course(title, description))
+
+    async def members(
+        self, course_id: int, *, role: str | None = None, offset: int = 0, limit: int = LIMIT
+    ) -> Page[Member]:
+        return await self.send(calls.members(course_id, role, offset, limit))
+
+    async def enrol(self, course_id: int, email: str, *, role: str = "student") -> Member:
+        return await self.send(calls.enrol(course_id, email, role))
+
+    async def enrol_roster(self, course_id: int, roster: str | Path | bytes) -> Enrolled:
+        """Enrol a CSV roster (email, full_name, password), all or nothing."""
+        return await self.send(calls.enrol_roster(course_id, roster_upload(roster)))
+
+    async def import_bank(self, bank: str | Path | bytes) -> BankImported:
+        """Import a bank folder (zipped here) or archive as an immutable version."""
+        return await self.send(calls.import_bank(bank_upload(bank)))
+
+    # --- quizzes and attempts ------------------------------------------------------------
+
+    async def quizzes(self, course_id: int, *, offset: int = 0, limit: int = LIMIT) -> Page[Quiz]:
+        return await self.send(calls.quizzes(course_id, offset, limit))
+
+    async def quiz(self, quiz_id: int) -> Quiz:
+        return await self.send(calls.quiz(quiz_id))
+
+    async def create_quiz(self, course_id: int, body: Mapping[str, Any]) -> Quiz:
+        return await self.send(calls.create_quiz(course_id, body))
+
+    async def publish_quiz(self, quiz_id: int) -> Quiz:
+        return await self.send(calls.publish_quiz(quiz_id))
+
+    async def results(
+        self, quiz_id: int, *, offset: int = 0, limit: int = LIMIT
+    ) -> Page[StudentResult]:
+        return await self.send(calls.results(quiz_id, offset, limit))
+
+    async def attempts(
+        self,
+        quiz_id: int,
+        *,
+        student_id: int | None = None,
+        status: str | None = None,
+        offset: int = 0,
+        limit: int = LIMIT,
+    ) -> Page[AttemptSummary]:
+        return await self.send(calls.attempts(quiz_id, student_id, status, offset, limit))
+
+    async def attempt(self, attempt_id: int) -> AttemptDetail:
+        return await self.send(calls.attempt(attempt_id))
+
+    async def start_attempt(self, quiz_id: int) -> AttemptDetail:
+        return await self.send(calls.start_attempt(quiz_id))
+
+    async def save_answer(
+        self, attempt_id: int, position: int, response: Any, *, revision: int
+    ) -> SavedAnswer:
+        return await self.send(calls.save_answer(attempt_id, position, response, revision))
+
+    async def submit_attempt(self, attempt_id: int) -> AttemptDetail:
+        return await self.send(calls.submit_attempt(attempt_id))
+
+    # --- scores --------------------------------------------------------------------------
+
+    async def override(
+        self, attempt_id: int, position: int, *, points: float, reason: str
+    ) -> ItemScore:
+        return await self.send(calls.override(attempt_id, position, points, reason))
+
+    async def clear_override(self, attempt_id: int, position: int, *, reason: str) -> ItemScore:
+        return await self.send(calls.clear_override(attempt_id, position, reason))
+
+    async def scores(self, attempt_id: int) -> AttemptScores:
+        return await self.send(calls.scores(attempt_id))
+
+    async def audit(
+        self,
+        quiz_id: int,
+        *,
+        student_id: int | None = None,
+        attempt_id: int | None = None,
+        offset: int = 0,
+        limit: int = LIMIT,
+    ) -> Page[AuditEntry]:
+        return await self.send(calls.audit(quiz_id, student_id, attempt_id, offset, limit))
+
+    async def gradebook(self, quiz_id: int) -> QuizGradebook:
+        return await self.send(calls.gradebook(quiz_id))
+
+    async def gradebook_csv(
+        self, quiz_id: int, *, layout: str = "canvas", items: bool = True
+    ) -> str:
+        return await self.send(calls.gradebook_csv(quiz_id, layout, items))
+
+    async def course_gradebook(self, course_id: int) -> CourseGradebook:
+        return await self.send(calls.course_gradebook(course_id))
+
+    async def course_gradebook_csv(self, course_id: int, *, layout: str = "canvas") -> str:
+        return await self.send(calls.course_gradebook_csv(course_id, layout))
+
+    async def statistics(self, quiz_id: int, *, attempts: str = "counted") -> QuizStatistics:
+        return await self.send(calls.statistics(quiz_id, attempts))
+
+    # --- submissions and regrades --------------------------------------------------------
+
+    async def submit(self, attempt_id: int, position: int, source: str) -> Submission:
+        """Submit code for a code question (queued for grading; never sent twice)."""
+        return await self.send(calls.submit(attempt_id, position, source))
+
+    async def submission(self, submission_id: int) -> Submission:
+        return await self.send(calls.submission(submission_id))
+
+    async def submissions(
+        self,
+        course_id: int,
+        *,
+        status: str | None = None,
+        assignment_id: str | None = None,
+        student_id: int | None = None,
+        quiz_id: int | None = None,
+        offset: int = 0,
+        limit: int = LIMIT,
+    ) -> Page[Submission]:
+        filters = submission_filters(status, assignment_id, student_id, quiz_id)
+        return await self.send(calls.submissions(course_id, filters, offset, limit))
+
+    async def item_submissions(
+        self, attempt_id: int, position: int, *, offset: int = 0, limit: int = LIMIT
+    ) -> Page[Submission]:
+        return await self.send(calls.item_submissions(attempt_id, position, offset, limit))
+
+    async def requeue(self, submission_id: int) -> Submission:
+        return await self.send(calls.requeue(submission_id))
+
+    async def regrade(self, *, dry_run: bool = False, **scope: Any) -> Regrade:
+        """Regrade one submission (`submission_id=`), a question (`quiz_id=, question_id=`)
+        or an assignment (`course_id=, assignment_id=`); a dry run changes nothing."""
+        return await self.send(calls.regrade(regrade_body(dry_run=dry_run, **scope)))
+
+    async def regrade_status(self, regrade_id: int) -> Regrade:
+        return await self.send(calls.regrade_status(regrade_id))
+
+    # --- watching ------------------------------------------------------------------------
+
+    def watch_submission(
+        self, submission_id: int, *, timeout: float | None = None
+    ) -> AsyncIterator[Submission]:
+        """The submission at each change of its status, until it is finished."""
+        watch = Watch(f"/submissions/{submission_id}/events", Submission, timeout)
+        return self._watch(watch, calls.submission(submission_id))
+
+    async def wait_for_submission(
+        self,
+        submission_id: int,
+        *,
+        timeout: float | None = None,  # noqa: ASYNC109 (the same call as Client's)
+    ) -> Submission:
+        """The submission once finished (graded, rejected or not gradable)."""
+        last: Submission | None = None
+        async for update in self.watch_submission(submission_id, timeout=timeout):
+            last = update
+        assert last is not None  # a watch yields at least the final state
+        return last
+
+    def watch_regrade(
+        self, regrade_id: int, *, timeout: float | None = None
+    ) -> AsyncIterator[Regrade]:
+        """The regrade's progress at each change, until it is done."""
+        watch = Watch(f"/regrades/{regrade_id}/events", Regrade, timeout)
+        return self._watch(watch, calls.regrade_status(regrade_id))
+
+    async def _watch(self, watch: Watch[W], current: Call[W]) -> AsyncIterator[W]:
+        failures = 0
+        while True:
+            watch.check_deadline()
+            try:
+                async with self._http.stream(
+                    "GET", watch.path, timeout=watch.timeout(self._http.timeout)
+                ) as response:
+                    if not response.is_success:
+                        await response.aread()
+                        raise error_for(response)
+                    parser = EventParser()
+                    async for line in response.aiter_lines():
+                        for event in parser.feed(line):
+                            state = watch.parse(event)
+                            if state is None:
+                                continue
+                            failures = 0
+                            if watch.is_new(state):
+                                yield state
+                            if watch.finished(state):
+                                return
+            except httpx.TransportError as exc:
+                failures += 1
+                if not isinstance(exc, httpx.ReadTimeout) and failures > self.policy.retries:
+                    raise TransportError(f"watching {watch.path}: {exc}") from exc
+            # The stream ended (or broke) before the end: see where things stand, go on.
+            state = await self.send(current)
+            if watch.finished(state):
+                if watch.is_new(state):
+                    yield state
+                return
+            await asyncio.sleep(min(WATCH_READ_TIMEOUT, self.policy.backoff * (failures + 1)))
