@@ -63,7 +63,7 @@ from api.attempts.fast import (
 )
 from api.attempts.service import validate_answer
 from api.banks.store import cached_student_variant_json, cached_variant
-from api.core.db import create_db_engine, utcnow
+from api.core.db import create_db_engine, get_session, utcnow
 from api.i18n import negotiate
 from api.users.models import Role, User
 
@@ -76,6 +76,7 @@ MAX_LANE_BODY = 80 * 1024  # larger bodies (long code answers) take the ordinary
 MAX_REVISION = 2**31 - 1
 POSTGRES_CONNECTIONS = 4
 CHECKPOINT_EVERY = 500  # SQLite's own default is every 1000 pages (a save writes a few)
+LOCK_WAIT_SECONDS = 5.0  # as long as a request's own session would wait (api/core/db.py)
 
 
 class _Owner:
@@ -177,12 +178,13 @@ class _InlineWriter:
     the loop never stalls behind a transaction held elsewhere. Busy, broken or not sure: the
     caller takes the off-loop path instead."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, own_engine: bool = True) -> None:
         # An engine of its own, without a pool: taking a connection from the app's pool could
         # wait for a request thread to give one back, and the event loop must never wait.
         url = engine.url.render_as_string(hide_password=False)
-        self.engine = create_db_engine(url, poolclass=NullPool)
+        self.engine = create_db_engine(url, poolclass=NullPool) if own_engine else engine
         self.connection: Connection | None = None
+        self.waiting: _InlineWriter | None = None  # the writer thread's connection
 
     def _connect(self) -> Connection:
         connection = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -224,6 +226,19 @@ class _InlineWriter:
             return False
         return None if row is None else (Role(row[0]), bool(row[1]))
 
+    def save_waiting(self, parameters: dict[str, object]) -> datetime | bool | None:
+        """`save`, for the writer thread: on its own connection, retried every half
+        millisecond while the database is locked (SQLite's busy handler would sleep in steps
+        of up to 100 ms), for up to `LOCK_WAIT_SECONDS`."""
+        if self.waiting is None:
+            self.waiting = _InlineWriter(self.engine, own_engine=False)
+        give_up = time.monotonic() + LOCK_WAIT_SECONDS
+        while True:
+            saved = self.waiting.save(parameters)
+            if saved is not False or time.monotonic() > give_up:
+                return saved
+            time.sleep(0.0005)
+
     def checkpoint(self) -> None:
         """Copy SQLite's WAL into the database without blocking writers (off the loop)."""
         # Autocommit: inside a transaction (which takes the write lock here) it would block
@@ -239,6 +254,8 @@ class _InlineWriter:
 
     def dispose(self) -> None:
         self.close()
+        if self.waiting is not None:
+            self.waiting.close()
         self.engine.dispose()
 
 
@@ -336,6 +353,11 @@ def _remember_account(store: FastCaches, user_id: int, account: tuple[Role, bool
             store.users.pop(user_id, None)
         else:
             store.users[user_id] = (account[0], account[1], time.monotonic())
+
+
+def _overridden(scope: Scope) -> bool:
+    """Whether the app's session is overridden (tests): then writes go through it."""
+    return get_session in scope["app"].dependency_overrides
 
 
 def _read_user(request: Request, user_id: int) -> None:
@@ -493,21 +515,23 @@ class AttemptFastLane:
             validate_answer(variant, response, "en")
         except InvalidAnswer:
             return None
-        saved = await self._save_here(
-            scope,
-            save_parameters(
-                attempt_id=attempt_id,
-                student_id=owner.user_id,
-                position=position,
-                response=response,
-                revision=revision,
-            ),
+        parameters = save_parameters(
+            attempt_id=attempt_id,
+            student_id=owner.user_id,
+            position=position,
+            response=response,
+            revision=revision,
         )
+        saved = await self._save_here(scope, parameters)
         saved_at = saved if isinstance(saved, datetime) else None
         if saved_at is not None and self._sqlite_writer is not None:
             self._saves += 1
             if self._saves % CHECKPOINT_EVERY == 0:
                 self._sqlite_writer.submit(self._inline(scope).checkpoint)
+        if saved is False and self._sqlite_writer is not None and not _overridden(scope):
+            # Locked for the moment: wait off the loop, in short steps.
+            saved = await self._off_loop(partial(self._inline(scope).save_waiting, parameters))
+            saved_at = saved if isinstance(saved, datetime) else None
         if saved is False:  # not run here (a lock, a broken connection): through a session
             saved_at = await self._off_loop(
                 partial(
