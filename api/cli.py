@@ -17,6 +17,7 @@ from api.core.config import Settings, SettingsError, get_settings
 from api.core.db import create_db_engine, transaction
 from api.core.logging import configure_logging, log_config
 from api.errors import EmailTaken
+from api.remote import remote_app
 from api.users import service as users
 from api.users.models import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role, UserCreate
 from graders.cli import assignments_app, grade
@@ -29,6 +30,7 @@ db_app = typer.Typer(help="The database schema (Alembic migrations).", no_args_i
 app.add_typer(db_app, name="db")
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(user_app, name="user")
+app.add_typer(remote_app, name="remote")  # the service over HTTP: api/remote/
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:

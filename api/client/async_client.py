@@ -91,6 +91,8 @@ class AsyncClient:
         self.profile: Profile = resolve_profile(profile, url=url, token=token)
         self.url = self.profile.url
         self.policy = RetryPolicy(retries=retries, backoff=backoff)
+        self.token_expires_in: int | None = None
+        """Seconds the token lasts, when this client signed in with a password."""
         self._http = httpx.AsyncClient(
             base_url=self.url + API_PREFIX,
             headers=headers_for(self.profile.token, lang),
@@ -109,7 +111,10 @@ class AsyncClient:
             response = await http.post("/auth/token", data=login_form(email, password))
         if not response.is_success:
             raise error_for(response)
-        return cls(url, response.json()["access_token"], **options)
+        answer = response.json()
+        client = cls(url, answer["access_token"], **options)
+        client.token_expires_in = answer.get("expires_in")
+        return client
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -133,7 +138,9 @@ class AsyncClient:
             except httpx.TransportError as exc:
                 delay = self.policy.after_error(call, exc, attempt)
                 if delay is None:
-                    raise TransportError(f"{call.method} {self.url}{call.path}: {exc}") from exc
+                    raise TransportError(
+                        f"{call.method} {self.url}{API_PREFIX}{call.path}: {exc}"
+                    ) from exc
             else:
                 if response.is_success:
                     return call.parse(response)

@@ -319,5 +319,3 @@ def regrade(body: Mapping[str, Any]) -> Call[Regrade]:
 
 def regrade_status(regrade_id: int) -> Call[Regrade]:
     return get(f"/regrades/{regrade_id}", _model(Regrade))
-
-

@@ -90,6 +90,8 @@ class Client:
         self.profile: Profile = resolve_profile(profile, url=url, token=token)
         self.url = self.profile.url
         self.policy = RetryPolicy(retries=retries, backoff=backoff)
+        self.token_expires_in: int | None = None
+        """Seconds the token lasts, when this client signed in with a password."""
         self._http = httpx.Client(
             base_url=self.url + API_PREFIX,
             headers=headers_for(self.profile.token, lang),
@@ -106,7 +108,10 @@ class Client:
             response = http.post("/auth/token", data=login_form(email, password))
         if not response.is_success:
             raise error_for(response)
-        return cls(url, response.json()["access_token"], **options)
+        answer = response.json()
+        client = cls(url, answer["access_token"], **options)
+        client.token_expires_in = answer.get("expires_in")
+        return client
 
     def close(self) -> None:
         self._http.close()
@@ -128,7 +133,9 @@ class Client:
             except httpx.TransportError as exc:
                 delay = self.policy.after_error(call, exc, attempt)
                 if delay is None:
-                    raise TransportError(f"{call.method} {self.url}{call.path}: {exc}") from exc
+                    raise TransportError(
+                        f"{call.method} {self.url}{API_PREFIX}{call.path}: {exc}"
+                    ) from exc
             else:
                 if response.is_success:
                     return call.parse(response)

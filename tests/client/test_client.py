@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import inspect
 import io
 import shutil
 from pathlib import Path
@@ -189,3 +190,18 @@ def test_importing_a_bank_folder(teacher: Teacher, live: LiveServer, tmp_path: P
     assert invalid.value.errors
     with pytest.raises(ConfigError, match=r"no bank\.yaml"):
         prof.import_bank(tmp_path)
+
+
+def test_both_clients_offer_the_same_calls() -> None:
+    def surface(cls: type) -> dict[str, list[tuple[str, object]]]:
+        members = {name: getattr(cls, name) for name in vars(cls) if not name.startswith("_")}
+        return {
+            name: [(p.name, p.default) for p in inspect.signature(member).parameters.values()]
+            for name, member in members.items()
+            if callable(member)
+        }
+
+    sync, asynchronous = surface(Client), surface(AsyncClient)
+    sync["aclose"] = sync.pop("close")
+    assert sync == asynchronous
+    assert len(sync) > 40
