@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from api.attempts import scores
@@ -281,3 +282,23 @@ def test_only_the_course_instructors_override_or_read_the_audit(
     if method != "GET":
         entries = room.call("GET", f"/quizzes/{quiz_id}/audit", "prof").json()["data"]
         assert {e["actor_email"] for e in entries} <= {"prof@example.org"}
+
+
+def test_every_instructor_tools_route_is_in_an_authorization_matrix(app: FastAPI) -> None:
+    """The matrices of this file, test_gradebook.py and test_statistics.py cover these."""
+    covered = {
+        ("POST", "/attempts/{attempt_id}/items/{position}/override"),
+        ("DELETE", "/attempts/{attempt_id}/items/{position}/override"),
+        ("GET", "/attempts/{attempt_id}/scores"),
+        ("GET", "/quizzes/{quiz_id}/audit"),
+        ("GET", "/quizzes/{quiz_id}/gradebook"),
+        ("GET", "/courses/{course_id}/gradebook"),
+        ("GET", "/quizzes/{quiz_id}/statistics"),
+    }
+    found = {
+        (method.upper(), path.removeprefix("/api/v1"))
+        for path, operations in app.openapi()["paths"].items()
+        for method, operation in operations.items()
+        if {"overrides", "gradebook", "statistics"} & set(operation.get("tags", []))
+    }
+    assert found == covered
