@@ -32,7 +32,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import suppress
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum
 from functools import partial
 from typing import Any, TypeVar
@@ -48,7 +48,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.attempts.errors import InvalidAnswer
+from api.attempts.errors import InvalidAnswer, StaleAnswer
 from api.attempts.fast import (
     SAVE,
     USER_TTL_SECONDS,
@@ -61,10 +61,13 @@ from api.attempts.fast import (
     save_parameters,
     try_fast_save,
 )
+from api.attempts.models import Attempt, AttemptItem, AttemptStatus
 from api.attempts.service import validate_answer
 from api.banks.store import cached_student_variant_json, cached_variant
 from api.core.db import create_db_engine, get_session, utcnow
+from api.errors import QuizloopError
 from api.i18n import negotiate
+from api.problems import problem_response
 from api.users.models import Role, User
 
 __all__ = ["AttemptFastLane"]
@@ -157,6 +160,17 @@ def _write(
         )
 
 
+def _saved_body(position: int, revision: int, saved_at: datetime, *, changed: bool) -> bytes:
+    """The JSON of `AnswerSaved`."""
+    when = saved_at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return b'{"position":%d,"revision":%d,"saved_at":"%s","changed":%s}' % (
+        position,
+        revision,
+        when.encode(),
+        b"true" if changed else b"false",
+    )
+
+
 async def _send_json(send: Send, body: bytes) -> None:
     await send(
         {
@@ -226,6 +240,19 @@ class _InlineWriter:
             return False
         return None if row is None else (Role(row[0]), bool(row[1]))
 
+    def state(self, parameters: dict[str, object]) -> State | bool | None:
+        """The item's saved revision and answer and its attempt's status (a plain read)."""
+        keys = ("p_attempt_id", "p_position", "p_student_id")
+        try:
+            if self.connection is None:
+                self.connection = self._connect()
+            row = self.connection.execute(_STATE, {k: parameters[k] for k in keys}).first()
+        except DBAPIError as exc:
+            if exc.connection_invalidated:
+                self.close()
+            return False
+        return None if row is None else _state(tuple(row))
+
     def save_waiting(self, parameters: dict[str, object]) -> datetime | bool | None:
         """`save`, for the writer thread: on its own connection, retried every half
         millisecond while the database is locked (SQLite's busy handler would sleep in steps
@@ -275,6 +302,8 @@ class _AsyncPostgresWriter:
         save = SAVE.compile(dialect=engine.dialect)
         self.save_sql = str(save)
         self.save_constants = _constants(save.params)
+        state = _STATE.compile(dialect=engine.dialect)
+        self.state_sql = str(state)
         account = _ACCOUNT.compile(dialect=engine.dialect)
         self.account_sql = str(account)
         self.account_key = next(iter(account.params))
@@ -322,6 +351,14 @@ class _AsyncPostgresWriter:
         assert isinstance(saved_at, datetime)
         return saved_at
 
+    async def state(self, parameters: dict[str, object]) -> State | bool | None:
+        keys = ("p_attempt_id", "p_position", "p_student_id")
+        cursor = await self._run(self.state_sql, {k: parameters[k] for k in keys})
+        if cursor is None:
+            return False
+        row = await cursor.fetchone()
+        return None if row is None else _state(tuple(row))
+
     async def account(self, user_id: int) -> tuple[Role, bool] | bool | None:
         cursor = await self._run(self.account_sql, {self.account_key: user_id})
         if cursor is None:
@@ -342,6 +379,32 @@ def _constants(params: dict[str, Any]) -> dict[str, Any]:
         for name, value in params.items()
         if not name.startswith("p_")
     }
+
+
+# What a save that changed nothing found: enough to answer the two cases a lane meets (a
+# repeated save, one overtaken by a newer revision) the way the route would.
+_STATE = (
+    select(
+        col(AttemptItem.revision),
+        col(AttemptItem.response),
+        col(AttemptItem.saved_at),
+        col(AttemptItem.locked),
+        col(Attempt.status),
+        col(Attempt.deadline),
+    )
+    .join(Attempt, col(Attempt.id) == col(AttemptItem.attempt_id))
+    .where(
+        col(AttemptItem.attempt_id) == bindparam("p_attempt_id"),
+        col(AttemptItem.position) == bindparam("p_position"),
+        col(Attempt.student_id) == bindparam("p_student_id"),
+    )
+)
+State = tuple[int, Any, datetime | None, bool, str, datetime | None]
+
+
+def _state(row: tuple[Any, ...]) -> State:
+    revision, response, saved_at, locked, status, deadline = row
+    return int(revision), response, saved_at, bool(locked), str(status), deadline
 
 
 _ACCOUNT = select(col(User.role), col(User.is_active)).where(col(User.id) == bindparam("p_user"))
@@ -427,6 +490,14 @@ class AttemptFastLane:
             return await self._postgres.save(parameters)
         return self._inline(scope).save(parameters)
 
+    async def _state_here(self, scope: Scope, parameters: dict[str, object]) -> State | bool | None:
+        engine: Engine = scope["app"].state.engine
+        if engine.dialect.name == "postgresql":
+            if self._postgres is None:
+                self._postgres = _AsyncPostgresWriter(engine)
+            return await self._postgres.state(parameters)
+        return self._inline(scope).state(parameters)
+
     async def _account_here(self, scope: Scope, user_id: int) -> tuple[Role, bool] | bool | None:
         engine: Engine = scope["app"].state.engine
         if engine.dialect.name == "postgresql":
@@ -486,6 +557,9 @@ class AttemptFastLane:
         body = b"".join(chunks)
         if owner is not None and not more:
             saved = await self._try_save(scope, owner, attempt_id, position, body)
+            if isinstance(saved, QuizloopError):
+                await problem_response(saved, Request(scope))(scope, receive, send)
+                return
             if saved is not None:
                 await _send_json(send, saved)
                 return
@@ -502,7 +576,7 @@ class AttemptFastLane:
 
     async def _try_save(
         self, scope: Scope, owner: _Owner, attempt_id: int, position: int, body: bytes
-    ) -> bytes | None:
+    ) -> bytes | QuizloopError | None:
         answer = _answer(body)
         slot = owner.slot
         variant = cached_variant(
@@ -538,11 +612,35 @@ class AttemptFastLane:
                     _write, Request(scope), attempt_id, owner.user_id, position, response, revision
                 )
             )
+        if saved is None and not _overridden(scope):
+            return await self._unchanged(scope, parameters)
         if saved_at is None:
             return None
-        when = saved_at.isoformat().replace("+00:00", "Z")
-        return b'{"position":%d,"revision":%d,"saved_at":"%s","changed":true}' % (
-            position,
-            revision,
-            when.encode(),
+        return _saved_body(position, revision, saved_at, changed=True)
+
+    async def _unchanged(
+        self, scope: Scope, parameters: dict[str, object]
+    ) -> bytes | QuizloopError | None:
+        """A save that changed nothing, in the two cases the lane can answer like the route:
+        the same revision and answer again (200, unchanged), or an older revision (409)."""
+        state = await self._state_here(scope, parameters)
+        if not isinstance(state, tuple):
+            return None
+        saved_revision, saved_response, saved_at, locked, status, deadline = state
+        revision = parameters["p_revision"]
+        assert isinstance(revision, int)
+        still_open = (
+            status == AttemptStatus.in_progress
+            and not locked
+            and (deadline is None or utcnow() < deadline)
         )
+        if not still_open:
+            return None  # closing, a deadline, a lock: the route says which
+        response = parameters["p_response"]
+        if saved_revision > revision or (saved_revision == revision and saved_response != response):
+            return StaleAnswer(saved_revision)
+        if saved_revision == revision and saved_at is not None:
+            position = parameters["p_position"]
+            assert isinstance(position, int)
+            return _saved_body(position, revision, saved_at, changed=False)
+        return None
