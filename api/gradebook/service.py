@@ -36,7 +36,7 @@ from api.quizzes.models import Quiz, QuizStatus
 from api.quizzes.service import get_items
 from api.users.models import User
 
-__all__ = ["course_gradebook", "quiz_columns", "quiz_gradebook"]
+__all__ = ["Student", "course_gradebook", "quiz_columns", "quiz_gradebook", "students_of"]
 
 # Bounded IN lists: SQLite and drivers cap the number of bound parameters.
 CHUNK = 500
@@ -48,16 +48,22 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + CHUNK]
 
 
-def students_of(session: Session, course_id: int) -> list[User]:
-    """The course's enrolled students, by email."""
-    return list(
-        session.exec(
-            select(User)
-            .join(CourseMember, col(CourseMember.user_id) == col(User.id))
-            .where(CourseMember.course_id == course_id, CourseMember.role == CourseRole.student)
-            .order_by(col(User.email))
-        )
+@dataclass(frozen=True, slots=True)
+class Student:
+    id: int
+    email: str
+    full_name: str
+
+
+def students_of(session: Session, course_id: int) -> list[Student]:
+    """The course's enrolled students, by email (columns only: a class can be large)."""
+    rows = session.exec(
+        select(User.id, User.email, User.full_name)
+        .join(CourseMember, col(CourseMember.user_id) == col(User.id))
+        .where(CourseMember.course_id == course_id, CourseMember.role == CourseRole.student)
+        .order_by(col(User.email))
     )
+    return [Student(id=i, email=e, full_name=n) for i, e, n in rows if i is not None]
 
 
 def quiz_columns(*, session: Session, quiz: Quiz, lang: Language) -> list[GradeColumn]:
@@ -105,12 +111,26 @@ def _standings(session: Session, quizzes: Sequence[Quiz]) -> dict[tuple[int, int
     }
 
 
-def _item_scores(session: Session, attempt_ids: Sequence[int]) -> dict[int, dict[int, AttemptItem]]:
-    """attempt id -> position -> item."""
-    out: dict[int, dict[int, AttemptItem]] = defaultdict(dict)
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    score: float | None
+    overridden: bool
+
+
+def _item_scores(session: Session, attempt_ids: Sequence[int]) -> dict[int, dict[int, _Cell]]:
+    """attempt id -> position -> its score (selecting only the columns needed: reading whole
+    items would parse every answer and result as JSON)."""
+    out: dict[int, dict[int, _Cell]] = defaultdict(dict)
     for chunk in _chunks(attempt_ids):
-        for item in session.exec(select(AttemptItem).where(col(AttemptItem.attempt_id).in_(chunk))):
-            out[item.attempt_id][item.position] = item
+        for attempt_id, position, score, override in session.exec(
+            select(
+                AttemptItem.attempt_id,
+                AttemptItem.position,
+                AttemptItem.score,
+                AttemptItem.override_points,
+            ).where(col(AttemptItem.attempt_id).in_(chunk))
+        ):
+            out[attempt_id][position] = _Cell(score=score, overridden=override is not None)
     return out
 
 
@@ -124,7 +144,6 @@ def quiz_gradebook(*, session: Session, quiz: Quiz, lang: Language) -> QuizGrade
     items = _item_scores(session, counted_ids)
     rows = []
     for student in students:
-        assert student.id is not None
         standing = standings.get((quiz.id, student.id), _Standing())
         attempt = standing.counted
         mine = items.get(attempt.id, {}) if attempt and attempt.id else {}
@@ -142,7 +161,7 @@ def quiz_gradebook(*, session: Session, quiz: Quiz, lang: Language) -> QuizGrade
                 scores=scores,
                 total=attempt.score if attempt else None,
                 pending=attempt.pending if attempt else 0,
-                overridden=sorted(p for p, i in mine.items() if i.override_points is not None),
+                overridden=sorted(p for p, cell in mine.items() if cell.overridden),
             )
         )
     return QuizGradebook(
@@ -182,7 +201,6 @@ def course_gradebook(*, session: Session, course: Course, lang: Language) -> Cou
     standings = _standings(session, quizzes)
     rows = []
     for student in students_of(session, course.id):
-        assert student.id is not None
         counted = [standings.get((c.quiz_id, student.id), _Standing()).counted for c in columns]
         scores = [a.score if a else None for a in counted]
         known = [s for s in scores if s is not None]

@@ -16,12 +16,14 @@ import statistics as pystats
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from api.attempts.models import Attempt, AttemptItem, AttemptStatus
-from api.attempts.service import counted_attempt, variant_of
-from api.banks.store import parsed_bank
+from api.attempts.service import counted_attempt
+from api.banks.store import parsed_bank, rendered_variant
 from api.courses.models import localized
 from api.gradebook.service import CHUNK, quiz_columns
 from api.i18n import Language
@@ -71,21 +73,59 @@ def _analysed(session: Session, quiz: Quiz, which: AttemptsCounted) -> list[Atte
     return sorted((a for a in chosen if a is not None), key=lambda a: a.id or 0)
 
 
-def _items(session: Session, attempts: Sequence[Attempt]) -> list[AttemptItem]:
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """What statistics read of an item (not its stored result: parsing every one is slow)."""
+
+    attempt_id: int
+    position: int
+    bank_version_id: int
+    question_id: str
+    question_type: str
+    seed: int
+    points: float
+    response: Any
+    score: float | None
+
+
+def _answers(session: Session, attempts: Sequence[Attempt]) -> list[_Answer]:
     ids = [a.id for a in attempts if a.id is not None]
-    items: list[AttemptItem] = []
-    for start in range(0, len(ids), CHUNK):
-        items.extend(
-            session.exec(
-                select(AttemptItem).where(
-                    col(AttemptItem.attempt_id).in_(ids[start : start + CHUNK])
-                )
-            )
+    columns = [
+        col(column)
+        for column in (
+            AttemptItem.attempt_id,
+            AttemptItem.position,
+            AttemptItem.bank_version_id,
+            AttemptItem.question_id,
+            AttemptItem.question_type,
+            AttemptItem.seed,
+            AttemptItem.points,
+            AttemptItem.response,
+            AttemptItem.score,
         )
-    return items
+    ]
+    answers: list[_Answer] = []
+    for start in range(0, len(ids), CHUNK):
+        rows = session.execute(
+            sa.select(*columns).where(col(AttemptItem.attempt_id).in_(ids[start : start + CHUNK]))
+        )
+        answers.extend(_Answer(*row) for row in rows)
+    return answers
 
 
-def _count_options(question: _Question, item: AttemptItem, variant: Variant) -> None:
+def _variant(session: Session, attempt: Attempt, answer: _Answer) -> Variant:
+    bank = parsed_bank(session, answer.bank_version_id)
+    return rendered_variant(
+        answer.bank_version_id,
+        bank,
+        answer.question_id,
+        answer.seed,
+        None,
+        shuffle=attempt.shuffle_options,
+    )
+
+
+def _count_options(question: _Question, item: _Answer, variant: Variant) -> None:
     key = variant.key
     if isinstance(key, TrueFalseKey):
         for value in (True, False):
@@ -161,7 +201,7 @@ def quiz_statistics(
     analysed = _analysed(session, quiz, attempts)
     by_attempt = {a.id: a for a in analysed}
     questions: dict[tuple[int, str], _Question] = {}
-    for item in _items(session, analysed):
+    for item in _answers(session, analysed):
         attempt = by_attempt[item.attempt_id]
         data = questions.setdefault(
             (item.bank_version_id, item.question_id), _Question(item.question_type)
@@ -170,7 +210,7 @@ def quiz_statistics(
         if item.response is None:
             data.unanswered += 1
         if item.question_type in CHOICE_TYPES or item.question_type == "true_false":
-            _count_options(data, item, variant_of(session, attempt, item, None))
+            _count_options(data, item, _variant(session, attempt, item))
         if item.score is None:  # awaiting grading
             continue
         data.scores.append(item.score)
