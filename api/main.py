@@ -39,11 +39,14 @@ from api.errors import (
 )
 from api.gate import RequestGate
 from api.gradebook import routes as gradebook_routes
+from api.grading.runtime import grading_runtime
 from api.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from api.overrides import routes as overrides_routes
 from api.problems import install_error_handlers
 from api.quizzes import routes as quizzes_routes
+from api.regrades import routes as regrades_routes
 from api.statistics import routes as statistics_routes
+from api.submissions import routes as submissions_routes
 from api.users import routes as users_routes
 from api.web import mount_web
 
@@ -67,6 +70,8 @@ def _api_router() -> APIRouter:
     signed_in.include_router(courses_routes.router)
     signed_in.include_router(quizzes_routes.router)
     signed_in.include_router(attempts_routes.router)
+    signed_in.include_router(submissions_routes.router)
+    signed_in.include_router(regrades_routes.router)
     signed_in.include_router(overrides_routes.router)
     signed_in.include_router(gradebook_routes.router)
     signed_in.include_router(statistics_routes.router)
@@ -89,7 +94,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
             # Start anyway: /health reports the outage and requests fail cleanly until the
             # database is back.
             logger.error("database unreachable at start-up: %s", exc.__class__.__name__)
-        async with sweeper(engine):  # closes attempts left open past their deadline
+        async with (
+            sweeper(engine),  # closes attempts left open past their deadline
+            grading_runtime(settings, engine) as grading,  # QUIZLOOP_GRADING_BACKEND
+        ):
+            app.state.grading = grading
             yield
         if owns_engine:
             engine.dispose()

@@ -13,8 +13,11 @@ from api.auth.models import ApiToken, LoginAttempt
 from api.banks.models import Bank, BankVersion
 from api.core.db import NAMING_CONVENTION
 from api.courses.models import Course, CourseMember
+from api.grading.models import GradingJob
 from api.overrides.models import ScoreAudit
 from api.quizzes.models import Quiz, QuizItem
+from api.regrades.models import Regrade
+from api.submissions.models import Submission
 from api.users.models import User
 
 __all__ = [
@@ -26,10 +29,13 @@ __all__ = [
     "BankVersion",
     "Course",
     "CourseMember",
+    "GradingJob",
     "LoginAttempt",
     "Quiz",
     "QuizItem",
+    "Regrade",
     "ScoreAudit",
+    "Submission",
     "User",
     "metadata",
 ]

@@ -47,6 +47,7 @@ from api.pagination import Page, paginate
 from api.quizzes.composition import compose_attempt, total_points
 from api.quizzes.models import CountedAttempt, FeedbackPolicy, Quiz, QuizStatus
 from api.quizzes.service import attempt_deadline, get_items, quiz_state
+from api.submissions.hooks import code_answer_scored
 from api.users.models import User
 from questions import Score, Variant, score_response
 
@@ -318,6 +319,8 @@ def _score_item(session: Session, attempt: Attempt, item: AttemptItem) -> None:
     item.result = result
     item.score = result["points"]  # type: ignore[assignment]
     item.locked = True
+    if item.question_type == "code":  # graded through the queue (api/submissions)
+        code_answer_scored(session=session, attempt=attempt, item=item)
     session.add(item)
 
 

@@ -40,7 +40,10 @@ def _text(text: dict[str, str] | None, lang: Language) -> str | None:
 
 def _status(item: AttemptItem, attempt: Attempt) -> str:
     if item.question_type == "code" and attempt.status == AttemptStatus.submitted:
-        return "awaiting_grading" if item.response else "unanswered"
+        status = (item.result or {}).get("status")  # its latest submission's (api/submissions)
+        if status == "scored":
+            return "answered"
+        return "awaiting_grading" if item.response or status == "pending" else "unanswered"
     return "unanswered" if item.response is None else "answered"
 
 
