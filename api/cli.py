@@ -159,5 +159,53 @@ def user_create(
     typer.echo(f"created {role.value} {user_in.email} (id {user_id})")
 
 
+@app.command()
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=0, max=256, help="Grading processes (0: one per core).")
+    ] = 0,
+    name: Annotated[
+        str | None, typer.Option(help="Node name, unique per machine (default quizloop-PID@host).")
+    ] = None,
+) -> None:
+    """Run a grading worker for QUIZLOOP_GRADING_BACKEND=celery: it takes jobs from
+    QUIZLOOP_BROKER_URL and writes results to QUIZLOOP_DATABASE_URL. Start any number, on
+    any number of machines. Refuses to start without bubblewrap (exit 3) unless
+    QUIZLOOP_GRADING_UNSAFE_NO_SANDBOX=1."""
+    import os
+
+    from api.grading.tasks import QUEUE, make_celery
+    from graders import Grader, SandboxUnavailable
+
+    settings = _settings()
+    try:  # a worker that cannot grade would only take jobs from the ones that can
+        with Grader(unsafe_no_sandbox=settings.grading_unsafe_no_sandbox) as grader:
+            grader.start()
+    except SandboxUnavailable as exc:
+        _fail(str(exc), code=3)
+    engine = _engine(settings)
+    try:
+        migrations.ensure_current(engine)
+    except migrations.SchemaMismatch as exc:
+        _fail(str(exc))
+    except OperationalError as exc:
+        _fail(f"cannot reach the database: {exc.orig or exc}")
+    finally:
+        engine.dispose()
+    processes = concurrency or len(os.sched_getaffinity(0))
+    make_celery(settings).worker_main(
+        [
+            "worker",
+            "--pool=prefork",
+            f"--concurrency={processes}",
+            f"--hostname={name or f'quizloop-{os.getpid()}@%h'}",
+            f"--queues={QUEUE}",
+            f"--loglevel={settings.log_level}",
+            "--without-gossip",
+            "--without-mingle",
+        ]
+    )
+
+
 def main() -> None:
     app()

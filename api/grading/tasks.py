@@ -38,6 +38,7 @@ from celery import Celery, Task
 from celery.signals import worker_process_init
 from sqlalchemy import Engine
 
+import api.models  # noqa: F401  (every table: a worker process imports no routes)
 from api.core.config import Settings, get_settings
 from api.core.db import create_db_engine
 from api.grading import queue
@@ -94,10 +95,14 @@ class CeleryPublisher:
                 )
 
     def waiting(self) -> int:
-        """Messages waiting in the broker's queue (not yet handed to a worker)."""
+        """Messages waiting in the broker's queue (not yet handed to a worker). Raises the
+        broker's connection errors when it cannot be reached."""
         with self.app.connection_for_write() as connection:
             channel: Any = connection.default_channel
-            declared = channel.queue_declare(queue=QUEUE, passive=True)
+            try:
+                declared = channel.queue_declare(queue=QUEUE, passive=True)
+            except connection.channel_errors:  # no such queue: Redis drops an empty list
+                return 0
             return int(declared.message_count)
 
 
