@@ -151,8 +151,17 @@ export function codeItem({ attemptId, item, prefix, onChange, canSubmit, flush }
     }
   };
 
-  load();
-  if (item.submission) showSubmission(item.submission);
+  // After a reload (or on another device): the newest submission, still live if grading.
+  const latest = async () => {
+    try {
+      const page = await api("GET", `/api/v1/attempts/${attemptId}/items/${item.position}/submissions?limit=1`);
+      if (page.data.length) showSubmission(page.data[0]);
+    } catch (error) {
+      // 404: no grading queue on this server; anything else shows when the student submits.
+      if (!(error instanceof ApiError && error.status === 404)) console.warn(error);
+    }
+  };
+  load().then(latest);
 
   return {
     element,

@@ -15,6 +15,7 @@ import {
   formatDuration,
   formatNumber,
   h,
+  lang,
   localized,
   notice,
   params,
@@ -195,7 +196,7 @@ function showSaveState() {
   } else {
     const last = Math.max(0, ...all.map((s) => (s.savedAt ? s.savedAt.getTime() : 0)));
     state = "saved";
-    text = last ? t("save.saved_at", { time: new Date(last).toLocaleTimeString() }) : t("save.all_saved");
+    text = last ? t("save.saved_at", { time: new Date(last).toLocaleTimeString(lang) }) : t("save.all_saved");
   }
   if (element.dataset.state !== state || element.textContent !== text) {
     element.dataset.state = state;
