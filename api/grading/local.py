@@ -75,12 +75,14 @@ class LocalPool:
         timing: Timing,
         unsafe_no_sandbox: bool = False,
         poll: float = 0.5,
+        sweep_every: float = SWEEP_SECONDS,
     ) -> None:
         self.engine = engine
         self.size = workers
         self.timing = timing
         self.unsafe_no_sandbox = unsafe_no_sandbox
         self.poll = poll
+        self.sweep_every = sweep_every
         self.identity = f"{socket.gethostname()}:{os.getpid()}:local"
         self.unavailable: str | None = None
         """Why this pool cannot grade (no sandbox), or None."""
@@ -120,7 +122,7 @@ class LocalPool:
     # -- the dispatcher thread --------------------------------------------------------------
     def _run(self) -> None:
         next_poll = next_renew = time.monotonic()
-        next_sweep = time.monotonic() + SWEEP_SECONDS
+        next_sweep = time.monotonic()  # at once: a previous run may have left jobs
         try:
             while not self._stopping.is_set():
                 now = time.monotonic()
@@ -132,7 +134,7 @@ class LocalPool:
                     next_renew = now + self.timing.lease / 3
                     self._guarded(self._renew)
                 if now >= next_sweep:
-                    next_sweep = now + SWEEP_SECONDS
+                    next_sweep = now + self.sweep_every
                     self._guarded(lambda: sweep(self.engine))
                 timeout = max(0.0, min(next_poll, next_renew, next_sweep) - time.monotonic())
                 self._handle(wait(self._waitables(), timeout))

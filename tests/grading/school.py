@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import httpx2 as httpx
@@ -75,6 +75,10 @@ class School:
                 json={"email": f"{name}{serial}@example.org"},
             )
         return school
+
+    def on(self, client: TestClient) -> School:
+        """The same people and course, through another app (one that grades, say)."""
+        return replace(self, client=client)
 
     def call(self, method: str, path: str, who: str | None = None, **kwargs: Any) -> httpx.Response:
         headers = dict(kwargs.pop("headers", {}))
