@@ -204,3 +204,32 @@ class Classroom:
 
     def url(self, path: str) -> str:
         return f"{self.server.base_url}{path}"
+
+    def take(self, quiz_id: int, who: str, answers: dict[int, Any]) -> int:
+        """`who` starts an attempt, saves `answers` by position and submits: the attempt id."""
+        started = self.call("POST", f"/quizzes/{quiz_id}/attempts", who)
+        assert started.status_code in (200, 201), started.text
+        attempt_id: int = started.json()["id"]
+        for position, response in answers.items():
+            saved = self.call(
+                "PUT",
+                f"/attempts/{attempt_id}/items/{position}/answer",
+                who,
+                json={"response": response, "revision": 1},
+            )
+            assert saved.status_code == 200, saved.text
+        submitted = self.call("POST", f"/attempts/{attempt_id}/submit", who)
+        assert submitted.status_code == 200, submitted.text
+        return attempt_id
+
+    def wait_graded(self, quiz_id: int, count: int, timeout: float = 60) -> None:
+        """Until `count` code submissions of the quiz are graded."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            listed = self.call(
+                "GET", f"/courses/{self.course_id}/submissions", "prof", params={"quiz_id": quiz_id}
+            ).json()["data"]
+            if sum(s["status"] == "graded" for s in listed) >= count:
+                return
+            time.sleep(0.5)
+        raise AssertionError(f"code of quiz {quiz_id} not graded in {timeout} s: {listed}")

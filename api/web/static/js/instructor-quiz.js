@@ -27,9 +27,10 @@ export async function instructorQuiz(quiz, container) {
       panels[other].hidden = other !== name;
     }
     if (focus) tabs[name].focus();
-    history.replaceState(null, "", `#${name}`);
+    if (location.hash !== `#${name}`) history.replaceState(null, "", `#${name}`);
     stopLive();
     stopLive = () => {};
+    panels[name].setAttribute("aria-busy", "true");
     try {
       if (name === "overview" && !loaded.has(name)) await overview(quiz, panels.overview);
       if (name === "submissions") stopLive = await submissions(quiz, panels.submissions);
@@ -39,6 +40,8 @@ export async function instructorQuiz(quiz, container) {
       loaded.add(name);
     } catch (error) {
       fill(panels[name], h("p", { class: "item-error" }, describeError(error)));
+    } finally {
+      panels[name].setAttribute("aria-busy", "false");
     }
   };
   // Arrow keys move between tabs, as the ARIA tabs pattern has it.
@@ -51,6 +54,11 @@ export async function instructorQuiz(quiz, container) {
     select(TABS[(index + moves[event.key] + TABS.length) % TABS.length], true);
   });
   for (const name of TABS) tabs[name].addEventListener("click", () => select(name));
+  // A link to /quizzes/7#gradebook opens that tab, also from the same page (and Back works).
+  window.addEventListener("hashchange", () => {
+    const name = location.hash.slice(1);
+    if (TABS.includes(name)) select(name);
+  });
   const first = TABS.includes(location.hash.slice(1)) ? location.hash.slice(1) : "overview";
   await select(first);
 }
