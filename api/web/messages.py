@@ -93,7 +93,7 @@ class Messages:
     def load(cls, path: Path = MESSAGES_FILE) -> Messages:
         return cls.parse(path.read_text(encoding="utf-8"))
 
-    def keys(self) -> set[str]:
+    def all_keys(self) -> set[str]:
         return set(self._entries)
 
     def text(self, lang: Language, key: str, **values: object) -> str:
