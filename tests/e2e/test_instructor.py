@@ -105,8 +105,13 @@ def test_instructor_watches_grading_regrades_and_downloads_the_gradebook(
     page.goto(room.url(f"/quizzes/{quiz_id}"))
     ready(page)
 
+    # The sections are tabs: arrow keys move between them.
+    page.get_by_role("tab", name="Overview").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.get_by_role("tab", name="Submissions")).to_be_focused()
+    expect(page.get_by_role("tab", name="Submissions")).to_have_attribute("aria-selected", "true")
+
     # Submissions arrive and their grading progress shows, refreshed live.
-    page.get_by_role("tab", name="Submissions").click()
     table = page.locator("#submissions-table")
     expect(table.locator("tbody tr")).to_have_count(2, timeout=30_000)
     expect(table.locator("tr[data-status='graded']")).to_have_count(2, timeout=60_000)

@@ -16,6 +16,14 @@ from tests.e2e.server import Classroom
 pytestmark = pytest.mark.browser
 
 MESSAGE_KEYS = sorted(get_messages().all_keys())
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll(
+    "main input:not([type=hidden]), main select, main textarea, main button,"
+    + " [contenteditable=true]")]
+  .filter((el) => el.offsetParent !== null)
+  .filter((el) => !(el.getAttribute("aria-label") || el.getAttribute("aria-labelledby")
+    || (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest("label")
+    || (el.tagName === "BUTTON" && el.textContent.trim())))
+  .map((el) => el.outerHTML.slice(0, 120))"""
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # What each language's pages must say somewhere (the main navigation).
 COURSES = {"en": "Courses", "zh-CN": "课程"}
@@ -43,6 +51,9 @@ def visit(page: Any, room: Classroom, path: str, lang: str, name: str) -> None:
         key for key in MESSAGE_KEYS if re.search(rf"(?<![\w.]){re.escape(key)}(?![\w.])", body)
     ]
     assert not shown_keys, f"{path}: {shown_keys}"
+    # Every form control has a name a screen reader can say.
+    unnamed = page.evaluate(UNNAMED_CONTROLS)
+    assert not unnamed, f"{path}: controls without a label: {unnamed}"
     shoot(page, f"{name}-{lang}")
 
 

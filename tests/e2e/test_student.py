@@ -204,7 +204,14 @@ def test_student_pages_in_chinese_at_phone_width(room: Classroom, new_page: Any)
     after = order_of(ordering)
     assert after[0] == before[1]
     assert after[1] == before[0]
+    # Offline: the indicator says the answer is not saved and offers a retry; back online,
+    # the retry saves it.
+    page.context.set_offline(True)
     page.locator(".question-numeric input").fill("1.5")
+    expect(page.locator("#save-state")).to_have_attribute("data-state", "error", timeout=10_000)
+    expect(page.locator("#save-state")).to_contain_text("未保存")
+    page.context.set_offline(False)
+    page.get_by_role("button", name="重试保存").click()
     expect(page.locator("#save-state")).to_have_text(
         re.compile("已于|答案均已保存"), timeout=20_000
     )
