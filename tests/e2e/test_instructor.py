@@ -120,6 +120,15 @@ def test_instructor_watches_grading_regrades_and_downloads_the_gradebook(
     )
     expect(page.locator("#attempts-table")).to_contain_text("ana@example.org")
     shoot(page, "instructor-submissions-en")
+    # An attempt opens read-only for the instructor: every check of the code, no inputs.
+    page.locator("#attempts-table").get_by_role("link", name="ana@example.org").click()
+    ready(page)
+    expect(page.locator("#ql-notices")).to_contain_text("ana@example.org")
+    expect(page.locator(".question input:enabled")).to_have_count(0)
+    expect(page.locator("#submit-button")).to_be_hidden()
+    expect(page.locator(".check[data-status='passed']")).to_have_count(3)
+    page.go_back()
+    ready(page)
 
     # A dry run grades again, changes nothing, and says so; progress shows as it runs.
     page.get_by_role("tab", name="Regrade").click()

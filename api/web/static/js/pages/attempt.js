@@ -390,7 +390,9 @@ function renderSummary() {
 }
 
 function render() {
-  const inProgress = attempt.status === "in_progress";
+  // An instructor reading a student's attempt sees it as it stands, never answers for them.
+  const readOnly = "student_email" in attempt;
+  const inProgress = attempt.status === "in_progress" && !readOnly;
   closed = !inProgress;
   savers.clear();
   views.clear();
@@ -401,6 +403,7 @@ function render() {
     link.textContent = localized(quiz.title);
   }
   renderSummary();
+  if (readOnly) notice(t("attempt.instructor_view", { email: attempt.student_email }), "info");
   const list = document.getElementById("attempt-items");
   fill(list, attempt.items.map((item) => renderItem(item, inProgress)));
   list.setAttribute("aria-busy", "false");
