@@ -27,6 +27,7 @@ SHORT_LIVED = Text(
     zh="学生没有个人 API 令牌：本次登录 {minutes} 分钟内有效，之后请重新运行 "
     "`quizloop remote login`。",
 )
+WHOAMI_HEADERS = Text(en="server,email,name,role", zh="服务器,邮箱,姓名,身份")
 ROLES = {
     "instructor": Text(en="instructor", zh="教师"),
     "student": Text(en="student", zh="学生"),
@@ -88,6 +89,6 @@ def whoami(ctx: typer.Context) -> None:
         as_json(me)
         return
     table(
-        ["server", "email", "name", "role"],
+        say(ctx, WHOAMI_HEADERS).split(","),
         [[client.url, me.email, me.full_name, say(ctx, ROLES[me.role])]],
     )

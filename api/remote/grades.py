@@ -12,8 +12,14 @@ import typer
 
 from api.client import Client
 from api.client.models import ItemScore
-from api.remote.app import connect, guarded, remote_app
+from api.i18n import Text
+from api.remote.app import connect, guarded, remote_app, say
 from api.remote.output import as_json, err, number, progress, table
+
+ATTEMPT_HEADERS = Text(
+    en="id,student,number,status,score,pending,submitted",
+    zh="编号,学生,第几次,状态,得分,待评测,提交时间",
+)
 
 
 def _all(client: Client, fetch: Any, *args: Any, label: str, **kwargs: Any) -> list[Any]:
@@ -95,7 +101,7 @@ def attempts(
         as_json(rows)
         return
     table(
-        ["id", "student", "number", "status", "score", "pending", "submitted"],
+        say(ctx, ATTEMPT_HEADERS).split(","),
         [
             [
                 a.id,
