@@ -11,7 +11,7 @@ import pytest
 
 from api.client import Conflict
 from tests.client.conftest import Classroom
-from tests.client.test_remote_cli import run
+from tests.client.remote import run
 from tests.grading.solutions import full_marks, reference, wrong
 from tests.services import require_bwrap
 

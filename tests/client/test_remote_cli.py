@@ -14,32 +14,10 @@ from typing import Any
 
 import pytest
 from click.testing import Result
-from typer.testing import CliRunner
 
 from api.banks.service import SHIPPED_BANK
-from api.cli import app
 from tests.client.conftest import PASSWORD, Classroom, LiveServer, Teacher, unique_email
-
-
-def run(
-    home: Path,
-    *args: str,
-    url: str | None = None,
-    token: str | None = None,
-    stdin: str | None = None,
-) -> Result:
-    """`quizloop remote ARGS` with a private config folder and only the given URL/token."""
-    env: dict[str, str | None] = {
-        "XDG_CONFIG_HOME": str(home),
-        "QUIZLOOP_CONFIG": None,
-        "QUIZLOOP_PROFILE": None,
-        "QUIZLOOP_URL": url,
-        "QUIZLOOP_TOKEN": token,
-        "QUIZLOOP_LANG": None,
-        "LANG": "C.UTF-8",
-        "LC_ALL": None,
-    }
-    return CliRunner().invoke(app, ["remote", *args], env=env, input=stdin)
+from tests.client.remote import run
 
 
 def as_prof(room: Classroom, home: Path, *args: str) -> Result:
