@@ -126,6 +126,18 @@ def shoot(page: Any, name: str, *, full_page: bool = True) -> Path:
     """A PNG of the page under test-artifacts/screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
+    if full_page:
+        # The code editor measures its lines once it has been in view, as a reader scrolling
+        # down would have it: scroll through the page so a full-page picture shows that.
+        page.evaluate(
+            """async () => {
+              for (let y = 0; y < document.body.scrollHeight; y += innerHeight / 2) {
+                scrollTo(0, y);
+                await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 30)));
+              }
+              scrollTo(0, 0);
+            }"""
+        )
     page.screenshot(path=str(path), full_page=full_page)
     assert path.stat().st_size > 0
     return path

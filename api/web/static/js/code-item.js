@@ -54,7 +54,9 @@ export function codeItem({ attemptId, item, prefix, onChange, canSubmit, flush }
         t("code.checks_summary", { shown: assignment.checks.length, hidden: assignment.hidden_checks, points: assignment.max_score }),
       ),
     );
-    if (!editor) mountEditor(pendingDoc ?? assignment.starter);
+    // In review, an unanswered question shows no code (not the starter, as if it were theirs).
+    if (!editor) mountEditor(pendingDoc ?? (canSubmit ? assignment.starter : ""));
+    if (!canSubmit && pendingDoc === null) statusLine.textContent = t("code.no_answer");
     if (!checkList.children.length) renderChecks(null);
   };
 

@@ -37,7 +37,7 @@ export function codeEditor(parent, doc, { label, describedBy, onChange, readOnly
     syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
     python(),
     keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
-    EditorView.lineWrapping,
+    EditorView.lineWrapping, // no sideways scrolling on a phone
     // The editor's own stylesheet is an inline <style>: the page's CSP admits it by nonce.
     EditorView.cspNonce.of(boot.style_nonce || ""),
     EditorView.contentAttributes.of({
@@ -52,7 +52,12 @@ export function codeEditor(parent, doc, { label, describedBy, onChange, readOnly
     }),
   ];
   if (readOnly) extensions.push(EditorState.readOnly.of(true), EditorView.editable.of(false));
+  // Code is not Chinese text: under <html lang="zh-CN"> the browser would pick CJK fallback
+  // metrics for ASCII punctuation, and lines would no longer match their numbers.
+  parent.setAttribute("lang", "en");
   const view = new EditorView({ state: EditorState.create({ doc, extensions }), parent });
+  // Line heights are measured once; measure again when web fonts have settled.
+  document.fonts.ready.then(() => view.requestMeasure());
   return {
     view,
     value: () => view.state.doc.toString(),
