@@ -126,7 +126,7 @@ class EndKind(enum.Enum):
     TIMEOUT = "timeout"  # real-time deadline: the loop never went idle, or never answered
     CRASHED = "crashed"  # the child died or broke the protocol
     LIMIT = "limit"  # too much virtual time or too many steps: it would never finish
-    SKIPPED = "skipped"  # not run: the submission already timed out too often
+    SKIPPED = "skipped"  # not run: the submission timed out too often ("timeouts") or was slow
 
 
 @dataclass(frozen=True)
@@ -155,13 +155,22 @@ class Observations:
 
     busy: list[float] = field(default_factory=list)  # real seconds the loop ran between idles
     loop_stalls: int = 0  # times the loop stopped answering while blocking calls were held
-    loop_thread_busy: int = 0  # idle reports while the loop thread was not waiting for events
+    # Steps after which the child said it was idle but the kernel showed its loop thread doing
+    # something else (blocked in another call, or still running): a loop blocked behind a
+    # forged or premature idle report.
+    loop_thread_busy: int = 0
     max_in_flight: dict[str, int] = field(default_factory=dict)  # per stub name
     timer_wakeups: int = 0  # steps where time moved to one of the child's own timers
 
     @property
     def longest_busy(self) -> float:
         return max(self.busy, default=0.0)
+
+    def blocked(self, floor: float) -> float:
+        """Real seconds the loop ran in stretches of at least `floor` seconds: blocking,
+        counted in all, so that many short stretches add up while the scheduling noise of a
+        correct loop (a fraction of a millisecond per step) does not."""
+        return sum(b for b in self.busy if b >= floor)
 
 
 def stub(name: str) -> Stub:

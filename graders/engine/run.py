@@ -24,7 +24,13 @@ from .session import Loaded, Session
 
 IMPORT_DEADLINE = 2.0
 MAX_TIMEOUTS = 2  # after this many timed-out scenarios the rest are skipped
-BUDGET = 90.0  # real seconds per submission, whatever happens
+# A scenario of a correct submission takes milliseconds of real time (50 at most, measured on
+# a loaded machine); one that takes half a second blocks or computes for long. After a few of
+# those the rest are skipped, and a whole submission gets BUDGET: code that sleeps in every
+# step must not hold a worker for minutes (a correct one needs well under a second in all).
+SLOW_SCENARIO = 0.5
+MAX_SLOW = 3
+BUDGET = 20.0  # real seconds per submission, whatever happens
 OUTPUT_CAP = 8 * 1024  # bytes of the student's output kept for feedback
 
 
@@ -62,6 +68,7 @@ class Run:
         self.verdicts: dict[str, Verdict] = {}
         self.outputs: list[tuple[bytes, int]] = []
         self.timeouts = 0
+        self.slow = 0  # scenarios that ran SLOW_SCENARIO or longer
         self.started = time.monotonic()
         self._session: Session | None = None
 
@@ -104,8 +111,13 @@ class Run:
         self._retire()
 
     @property
-    def exhausted(self) -> bool:
-        return self.timeouts >= MAX_TIMEOUTS or time.monotonic() - self.started > BUDGET
+    def exhausted(self) -> str | None:
+        """Why the remaining scenarios are skipped ("timeouts" or "slow"), or None."""
+        if self.timeouts >= MAX_TIMEOUTS:
+            return "timeouts"
+        if self.slow >= MAX_SLOW or time.monotonic() - self.started > BUDGET:
+            return "slow"
+        return None
 
     def scenario(
         self,
@@ -123,7 +135,8 @@ class Run:
         """
         if fresh:
             self._retire()
-        session = None if self.exhausted else self.session()
+        skipped = self.exhausted
+        session = None if skipped else self.session()
         scenario = Scenario(
             session,
             name,
@@ -132,9 +145,15 @@ class Run:
             deadline=deadline,
         )
         scenario.on_end = self._on_end
+        if skipped:
+            scenario.skip_reason = skipped
         return scenario
 
-    def _on_end(self, ending: Ending) -> None:
+    def _on_end(self, scenario: Scenario) -> None:
+        ending = scenario.ending
+        assert ending is not None
+        if scenario.real_seconds >= SLOW_SCENARIO:
+            self.slow += 1
         if ending.kind is EndKind.CRASHED and not self.worker.alive:
             # The whole sandbox went down (the child died with it): our failure, not theirs.
             self._retire()
@@ -168,7 +187,7 @@ class Run:
         elif kind is EndKind.LIMIT:
             self.failed(check, "limit", virtual=ending.detail)
         elif kind is EndKind.SKIPPED:
-            self.failed(check, "skipped")
+            self.failed(check, "skipped-slow" if ending.detail == "slow" else "skipped")
         elif ending.detail == "protocol":
             self.failed(check, "protocol")
         elif ending.exc is not None:

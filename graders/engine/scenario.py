@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import socket
 import time
 from collections.abc import Callable
@@ -30,6 +29,7 @@ from ..harness.wire import (
     unpack_untrusted,
 )
 from .connection import Connection
+from .kernel import LoopState
 from .model import (
     Call,
     Ending,
@@ -57,6 +57,7 @@ Action = Callable[[], list[dict[str, Any]] | None]
 DEADLINE = 2.0  # real seconds per scenario: correct code needs milliseconds
 VIRTUAL_LIMIT = 3600.0  # virtual seconds: beyond this a scenario would never finish
 STEP_LIMIT = 20_000  # scheduler steps
+QUIET_POLL = 0.0005  # real seconds between two looks at the kernel's view of the child
 
 
 class Scenario:
@@ -83,9 +84,12 @@ class Scenario:
         self.observations = Observations()
         self.start_clock = session.clock if session is not None else 0.0
         self.ending: Ending | None = None
-        self.on_end: Callable[[Ending], None] = lambda ending: None
+        self.on_end: Callable[[Scenario], None] = lambda scenario: None
+        self.skip_reason = "timeouts"  # why a scenario without a session is skipped (see Run)
+        self.real_seconds = 0.0  # how long it ran, in real time
+        self._run_started: float | None = None
         self.connections: list[Connection] = []
-        self.actions: dict[int, tuple[float, Action, int]] = {}
+        self.actions: dict[int, tuple[float, Action, int, bool]] = {}
         self._unsent_fds: list[socket.socket] = []
         self._stalled = False
         self._counter = 0
@@ -145,17 +149,27 @@ class Scenario:
         self.connections.append(connection)
         return connection
 
-    def at(self, t: float, action: Action) -> None:
+    def at(self, t: float, action: Action, *, settled: bool = False) -> None:
         """Run `action` in the grader at virtual time `t` (relative to the scenario's start),
         e.g. write a request on a Connection; the child then runs until idle again. An action
-        may return events for the child (see `invoke`)."""
-        key = len(self.actions) + len(self.calls) + 1_000_000
-        self.actions[key] = (t, action, self._next_ids()[1])
+        may return events for the child (see `invoke`).
 
-    def invoke(self, callback: Callback, *args: Any, at: float) -> None:
-        """Call a callable the student's code passed to a stub, on its loop, at virtual `at`."""
+        `settled`: the action happens at `t` only once the clock is at `t` and the child has
+        settled there (its timers due by `t` have fired), in a step of its own. Code that is
+        woken by the action itself then responds at `t`; code that only notices it when a
+        timer of its own fires (polling) needs another wake-up, which the grader sees.
+        """
+        key = len(self.actions) + len(self.calls) + 1_000_000
+        self.actions[key] = (t, action, self._next_ids()[1], settled)
+
+    def invoke(self, callback: Callback, *args: Any, at: float, settled: bool = True) -> None:
+        """Call a callable the student's code passed to a stub, on its loop, at virtual `at`.
+
+        A call from outside arrives once the child has settled at `at` (see `at`), unless
+        `settled` is False: then it is delivered with whatever else happens at `at`.
+        """
         event = {"invoke": callback.handle, "args": [pack_trusted(a) for a in args]}
-        self.at(at, lambda: [event])
+        self.at(at, lambda: [event], settled=settled)
 
     def call(
         self, fn: str | Ref | Helper, *args: Any, at: float | None = None, keep: str = ""
@@ -193,6 +207,13 @@ class Scenario:
     def on_busy_period(self, seconds: float) -> None:
         if self.measure_blocking:
             self.observations.busy.append(seconds)
+
+    def _close_stretch(self, end: float) -> None:
+        """The child stopped running at `end` (real time): record the stretch since the step."""
+        session = self.live
+        if session.busy_open:
+            session.busy_open = False
+            self.on_busy_period(session.stretch(end))
 
     # -- messages from the child -------------------------------------------------------------------
     def on_message(self, message: dict[str, Any], fds: list[int]) -> None:
@@ -273,9 +294,10 @@ class Scenario:
         no pending grader action, and the goal not reached."""
         session = self.session
         if session is None:
-            return self._finish(Ending(EndKind.SKIPPED, "the submission timed out repeatedly"))
+            return self._finish(Ending(EndKind.SKIPPED, self.skip_reason))
         if session.ended is not None:
             return self._finish(session.ended)
+        self._run_started = time.monotonic()
         session.scenario = self
         self.start_clock = session.clock
         limit = time.monotonic() + self.deadline
@@ -318,6 +340,8 @@ class Scenario:
 
     def _finish(self, ending: Ending) -> Ending:
         self.ending = ending
+        if self._run_started is not None:
+            self.real_seconds = time.monotonic() - self._run_started
         for connection in self.connections:
             connection.close()
         for sock in self._unsent_fds:
@@ -330,7 +354,7 @@ class Scenario:
             self.session.scenario = None
             if ending.kind is EndKind.DEADLOCK:
                 self.session.end(EndKind.DEADLOCK, ending.detail)  # stuck tasks: never reuse
-        self.on_end(ending)
+        self.on_end(self)
         return ending
 
     def _deadlock(self) -> Ending:
@@ -339,16 +363,41 @@ class Scenario:
 
     def _settle(self, limit: float) -> Ending | None:
         session = self.live
+        # The kernel decides whether the child is quiet where the child's own word is not
+        # enough: with threads (it may not count them all) and when blocking is measured (an
+        # idle report can be sent while the loop goes on running).
+        watch = session.kernel_view and (session.threads or self.measure_blocking)
         quiet_since: float | None = None
+        looked = False  # the kernel was asked since the latest idle report
         asked_at = time.monotonic()
         while True:
             now = time.monotonic()
             if now >= limit:
+                self._close_stretch(time.time())  # a loop busy until the deadline counts
                 return session.end(EndKind.TIMEOUT, f"{self.deadline:g}")
-            if session.ack == session.seq:
-                held = [r for r in self.requests.values() if r.blocking and r.in_flight]
-                if held and session.idle_busy == 0 and not self._loop_thread_sleeps(limit):
-                    self.observations.loop_thread_busy += 1
+            if session.ack == session.seq and watch:
+                view = session.threads_view()
+                # Messages a thread sent before it went quiet are in the socket already: a
+                # view is only final once nothing is waiting to be read after it was taken.
+                if view is not None and view.quiet and not session.readable():
+                    if view.loop is LoopState.BLOCKED:
+                        # It said idle, but its loop thread waits in something else (a blocking
+                        # call, a lock): the loop is blocked, whoever answered for it.
+                        self.observations.loop_thread_busy += 1
+                    self._close_stretch(time.time() if looked else session.idle_stamp)
+                    return None
+                looked = True
+                quiet_since = quiet_since or now
+                if now - quiet_since >= THREAD_QUIET:
+                    # Still not quiet: threads that sleep or spin, or a loop thread that went
+                    # on running after its idle report. Move on; a busy loop counts.
+                    if view is not None and view.loop is not LoopState.IDLE:
+                        self.observations.loop_thread_busy += 1
+                    self._close_stretch(time.time())
+                    return None
+                wait = min(limit - now, QUIET_POLL)
+            elif session.ack == session.seq:
+                self._close_stretch(session.idle_stamp)
                 if session.idle_busy == 0:
                     return None
                 quiet_since = quiet_since or now
@@ -363,23 +412,14 @@ class Scenario:
                     # in one of them. Count it, then let time move to release the earliest.
                     self.observations.loop_stalls += 1
                     self._stalled = True
+                    self._close_stretch(time.time())
                     return None
                 wait = (min(limit, stall) if held else limit) - now
             got = session.receive(max(0.0, wait))
             if got is not None:
-                quiet_since = None
+                if got[0].get("op") != wire.IDLE or not watch:
+                    quiet_since = None
                 session.handle(*got)
-
-    def _loop_thread_sleeps(self, limit: float) -> bool:
-        """With calls held, the loop thread must be seen asleep in epoll_wait, not elsewhere."""
-        give_up = min(limit, time.monotonic() + STALL_FIRST)
-        while True:
-            sleeping = self.live.loop_thread_sleeping()
-            if sleeping is None or sleeping:
-                return True
-            if time.monotonic() >= give_up:
-                return False
-            select.select([], [], [], 0.002)
 
     def _options(self) -> list[Option]:
         session = self.live
@@ -395,8 +435,8 @@ class Scenario:
                 )
             elif r.graceful and r.cancelled_at is not None and r.cancel_done_at is None:
                 options.append(Option("confirm", r.cancelled_at, r.order, r.call, r.id))
-        for key, (t, _action, order) in self.actions.items():
-            options.append(Option("action", self.start_clock + t, order, -1, key))
+        for key, (t, _action, order, settled) in self.actions.items():
+            options.append(Option("action", self.start_clock + t, order, -1, key, settled))
         if session.idle_timer is not None:
             options.append(Option("timer", float(session.idle_timer), 1 << 60, -1, 0))
         return options
@@ -429,7 +469,7 @@ class Scenario:
                 request.cancel_done_at = session.clock
                 events.append({"id": request.id, "value": None})
             elif option.kind == "action":
-                _t, action, _order = self.actions.pop(option.key)
+                _t, action, _order, _settled = self.actions.pop(option.key)
                 events.extend(action() or [])
             elif option.kind == "timer":
                 self.observations.timer_wakeups += 1

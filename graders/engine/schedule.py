@@ -1,7 +1,9 @@
 """Who happens next: the grader's choice of the next event when the child is idle.
 
 A *timed* schedule follows virtual time: calls start at their `at`, requests complete after
-their latency, the child's timers fire when due; simultaneous events are delivered together.
+their latency, the child's timers fire when due; simultaneous events are delivered together,
+except *settled* actions (`Scenario.at(..., settled=True)`, calls from outside such as a
+callback), which come in a step of their own once the clock is at their time.
 
 A *choice* schedule explores interleavings: at each step one enabled event (start a call,
 complete one in-flight request) is picked by a strategy, and the clock moves by one step. Timers
@@ -34,6 +36,7 @@ class Option:
     order: int  # creation order: FIFO key
     owner: int  # the call it belongs to (-1 for timers)
     key: int  # call id, request id, action index, or 0 for the timer
+    settled: bool = False  # an action that waits until the child has settled at its time
 
 
 class Scheduler(Protocol):
@@ -47,8 +50,13 @@ class Timed:
 
     def choose(self, now: float, options: Sequence[Option]) -> tuple[list[Option], float]:
         due = min(o.due for o in options)
-        chosen = [o for o in options if o.due <= due + 1e-9]
-        return sorted(chosen, key=lambda o: o.order), max(now, due)
+        chosen = sorted((o for o in options if o.due <= due + 1e-9), key=lambda o: o.order)
+        prompt = [o for o in chosen if not o.settled]
+        if prompt:  # settled actions at this instant wait for a step of their own
+            return prompt, max(now, due)
+        if now < due - 1e-9:
+            return [], due  # first the clock alone: the child's timers due by then fire
+        return chosen[:1], max(now, due)
 
 
 class Strategy(Protocol):

@@ -7,11 +7,14 @@ anything unexpected ends the session as a protocol violation.
 
 "Settled" means: the child's loop reported idle after the grader's latest message, and no
 thread of the child is still working towards a request. Only then does the grader move time.
+Where it matters (threads, blocking measured) the kernel's view of the child's threads decides
+the second part, not the child's word (see `graders.engine.kernel`).
 """
 
 from __future__ import annotations
 
 import array
+import math
 import os
 import select
 import socket
@@ -24,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from ..harness import wire
 from ..harness.wire import ExcInfo, WireError, unpack_untrusted
 from ..sandbox.worker import Child
+from . import kernel
 from .model import Ending, EndKind
 
 if TYPE_CHECKING:
@@ -33,11 +37,9 @@ SO_TIMESTAMPNS = 35
 _TIMESPEC = struct.Struct("qq")
 _ANCILLARY = socket.CMSG_SPACE(_TIMESPEC.size) + socket.CMSG_SPACE(4 * 4)
 MAX_MESSAGES = 200_000  # per scenario: more is flooding
-THREAD_QUIET = 1.0  # seconds to wait for threads that report busy but send nothing
+THREAD_QUIET = 1.0  # seconds to wait for threads that are busy but send nothing
 STALL_FIRST = 0.5  # seconds without an idle report, blocking calls held: the loop is blocked
 STALL_AGAIN = 0.05  # later stalls in the same scenario: the verdict is already known
-# Syscalls a thread sleeps in when an asyncio loop waits for events (x86_64, aarch64).
-EPOLL_WAITS = {"x86_64": {232, 281, 441}, "aarch64": {22, 441}}
 
 
 class ProtocolViolation(Exception):
@@ -75,17 +77,21 @@ class Session:
         self.idle_busy = 0
         self.sent_at = time.time()
         self.delay_at_send = 0
+        self.idle_stamp = 0.0  # kernel receive time of the first idle report for `seq`
+        self.busy_open = False  # a measured stretch started at `sent_at` and is not closed yet
+        self.kernel_view = False  # the kernel's view of this child's threads can be read
         self.ended: Ending | None = None
         self.scenario: Scenario | None = None
         self.next_call = 1
         self.next_order = 1
         self.next_fd = 0  # sockets handed to the child are numbered in the order sent
         self.messages = 0
-        self._arch = os.uname().machine
 
     # -- lifecycle ---------------------------------------------------------------------------------
     def load(self, source: str, *, seed: int, deadline: float) -> Loaded:
         """Send the submission; wait until it is imported and the loop is idle."""
+        # Asked once, before any of the submission's code runs: can the kernel tell us later?
+        self.kernel_view = kernel.available() and self.threads_view() is not None
         self._send({"op": wire.GO, "source": source, "seed": seed, "threads": self.threads})
         limit = time.monotonic() + deadline
         try:
@@ -137,6 +143,7 @@ class Session:
         self.seq += 1
         measuring = self.scenario is not None and self.scenario.measure_blocking
         self.delay_at_send = self.run_delay() if measuring else 0
+        self.busy_open = measuring
         self.sent_at = time.time()
         self._send({"op": op, "seq": self.seq, **payload}, fds)
 
@@ -150,6 +157,10 @@ class Session:
         for fd in fds:
             os.close(fd)
         return message
+
+    def readable(self) -> bool:
+        """Whether a message from the child is waiting to be read."""
+        return bool(select.select([self.sock], [], [], 0)[0])
 
     def receive(self, timeout: float) -> tuple[dict[str, Any], list[int], float] | None:
         if not select.select([self.sock], [], [], timeout)[0]:
@@ -196,18 +207,15 @@ class Session:
                 self.handle(item, [], stamp)
             return
         if op == wire.IDLE:
-            ack, timer, busy = message.get("ack"), message.get("timer"), message.get("busy")
+            ack, busy = message.get("ack"), message.get("busy")
             if not isinstance(ack, int) or ack > self.seq or ack < self.ack:
                 raise ProtocolViolation("bad ack")
-            if timer is not None and not isinstance(timer, int | float):
-                raise ProtocolViolation("bad timer")
+            timer = _timer(message.get("timer"))
             if not isinstance(busy, int) or busy < 0:
                 raise ProtocolViolation("bad busy count")
-            fresh = ack == self.seq and self.ack != self.seq
+            if ack == self.seq and self.ack != self.seq:
+                self.idle_stamp = stamp
             self.ack, self.idle_timer, self.idle_busy = ack, timer, busy
-            if fresh and self.scenario is not None and self.scenario.measure_blocking:
-                waited = (self.run_delay() - self.delay_at_send) / 1e9
-                self.scenario.on_busy_period(max(0.0, stamp - self.sent_at - waited))
             for fd in fds:
                 os.close(fd)
             return
@@ -233,22 +241,30 @@ class Session:
         except (OSError, IndexError, ValueError):
             return 0
 
-    def loop_thread_sleeping(self) -> bool | None:
-        """Whether the child's main thread sleeps in epoll_wait (None: cannot tell here)."""
-        waits = EPOLL_WAITS.get(self._arch)
-        if waits is None:
-            return None
-        try:
-            with open(f"/proc/{self.child.pid}/task/{self.child.pid}/syscall", "rb") as f:
-                first = f.read().split(maxsplit=1)[0]
-        except (OSError, IndexError):
-            return None
-        if first == b"running":
-            return False
-        try:
-            return int(first) in waits
-        except ValueError:
-            return False
+    def threads_view(self) -> kernel.ThreadView | None:
+        """What the child's threads are doing, as the kernel shows it (None: it is gone)."""
+        return kernel.ThreadView.of(self.child.pid)
+
+    def stretch(self, end: float) -> float:
+        """Real seconds the child ran from the latest step to `end`, minus the time its loop
+        thread waited for a CPU (a loaded machine does not count)."""
+        waited = (self.run_delay() - self.delay_at_send) / 1e9
+        return max(0.0, end - self.sent_at - waited)
+
+
+def _timer(value: Any) -> float | None:
+    """The idle report's next timer: a finite number of virtual seconds, or None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ProtocolViolation("bad timer")
+    try:
+        timer = float(value)
+    except OverflowError:
+        raise ProtocolViolation("bad timer") from None
+    if not math.isfinite(timer):
+        raise ProtocolViolation("bad timer")
+    return timer
 
 
 def reply_socket(fd: int) -> socket.socket:

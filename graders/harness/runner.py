@@ -19,7 +19,7 @@ import types
 from typing import Any
 
 from . import helpers, packing, stubs, wire
-from .vloop import VirtualLoop, account_threads
+from .vloop import VirtualLoop, account_threads, install_clocks
 
 FILENAME = "submission.py"
 BATCHED = {wire.REQUEST, wire.CANCEL, wire.DONE}
@@ -295,6 +295,7 @@ def serve(sock: socket.socket) -> None:
     loop = VirtualLoop(sock.fileno(), session.on_readable, session.on_idle)
     session.loop = loop
     asyncio.set_event_loop(loop)
+    install_clocks(loop)
     stubs.blocking_calls.on_park = loop.thread_work.parked
     if go.get("threads"):
         account_threads(loop)

@@ -51,7 +51,7 @@ class Chat:
 
 
 def _chat(run: Run, name: str, names: str, *, slow: str = "") -> Chat:
-    scenario = run.scenario(name, measure_blocking=True, fresh=True)
+    scenario = run.scenario(name, fresh=True)
     app = build(scenario, FN)
     clients = {}
     for client_name in names:

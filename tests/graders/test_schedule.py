@@ -26,6 +26,19 @@ def test_timed_delivers_the_earliest_events_together() -> None:
     assert t == 1.0
 
 
+def test_timed_delivers_a_settled_action_alone_once_the_clock_is_at_its_time() -> None:
+    # A callback from outside at 1.0: the clock moves to 1.0 first (the child's timers due by
+    # then fire), and the callback comes in a step of its own. Code woken by it answers at 1.0;
+    # code that only notices it on a timer of its own needs another wake-up.
+    callback = Option("action", 1.0, 5, -1, 7, settled=True)
+    timer = Option("timer", 1.0, 1 << 60, -1, 0)
+    assert Timed().choose(0.0, [callback]) == ([], 1.0)
+    assert Timed().choose(0.0, [callback, timer]) == ([timer], 1.0)
+    assert Timed().choose(1.0, [callback]) == ([callback], 1.0)
+    second = Option("action", 1.0, 6, -1, 8, settled=True)
+    assert Timed().choose(1.0, [second, callback]) == ([callback], 1.0)
+
+
 def test_choice_starts_calls_first_then_follows_the_strategy_and_timers_come_last() -> None:
     fifo = Choice(Fifo())
     assert fifo.choose(0.0, options())[0][0].kind == "start"
