@@ -3,8 +3,9 @@
 Checks: correct (bodies in order; limit above and below the number of URLs; the empty list),
 bounded (never more than `limit` fetches in flight), saturates (while URLs are waiting, exactly
 `limit` fetches are in flight: a finished fetch is replaced at the same virtual instant, so the
-makespan equals the greedy schedule's; batches of `limit` fail this), validates-limit (`limit <
-1` raises ValueError before anything is fetched).
+makespan equals the greedy schedule's; batches of `limit` fail this; only the first fetch of each
+URL counts), validates-limit (`limit < 1` raises ValueError before anything is fetched, and
+`limit` = 1 does not).
 """
 
 from __future__ import annotations
@@ -99,16 +100,33 @@ def greedy_makespan(latencies: list[float], limit: int) -> float:
     return max(finishing, default=0.0)
 
 
+def first_fetches(requests: list[Request], urls: list[str]) -> list[Request]:
+    """The first request of each URL of the scenario: the work. Requests for other URLs and
+    repeated fetches are left out, so that they cannot stand in for a URL that waits."""
+    wanted = set(urls)
+    first: dict[str, Request] = {}
+    for request in sorted(requests, key=lambda r: r.order):
+        url = request.args[0] if len(request.args) == 1 else None
+        if isinstance(url, str) and url in wanted and url not in first:
+            first[url] = request
+    return list(first.values())
+
+
 def idle_slot(
     requests: list[Request], start: float, count: int, limit: int
 ) -> tuple[float, int] | None:
-    """The first instant some URL was waiting while fewer than `limit` fetches were in flight."""
-    instants = sorted({start} | {r.completed_at for r in requests if r.completed_at is not None})
+    """The first instant some URL was waiting while fewer than `limit` fetches were in flight
+    (`requests`: the first fetch of each URL, see first_fetches)."""
+
+    def end(r: Request) -> float | None:
+        return r.completed_at if r.completed_at is not None else r.cancelled_at
+
+    instants = sorted({start} | {t for r in requests if (t := end(r)) is not None})
     for t in instants:
         started = [r for r in requests if r.issued_at <= t + 1e-9]
         if len(started) >= count:
             return None
-        in_flight = [r for r in started if r.completed_at is None or r.completed_at > t + 1e-9]
+        in_flight = [r for r in started if (e := end(r)) is None or e > t + 1e-9]
         if len(in_flight) < limit:
             return t - start, len(in_flight)
     return None
@@ -129,7 +147,8 @@ def saturates(run: Run) -> None:
         return
     call = only_call(scenario)
     assert call.started_at is not None
-    slot = idle_slot(list(scenario.requests.values()), call.started_at, count, limit)
+    fetches = first_fetches(list(scenario.requests.values()), urls)
+    slot = idle_slot(fetches, call.started_at, count, limit)
     if slot is not None:
         at, in_flight = slot
         run.failed(
@@ -147,6 +166,16 @@ def saturates(run: Run) -> None:
 
 def validates_limit(run: Run) -> None:
     rng = run.random("validates-limit")
+    # First a valid limit: code that raises ValueError whatever the limit validates nothing.
+    urls = make_urls(rng, 2)
+    web = Web(urls, [0.5, 0.5])
+    scenario = _fetch_bounded(run, "limit-1", web, urls, 1)
+    outcome = raised(run, "validates-limit", scenario, FN)
+    if outcome is None:
+        return
+    if isinstance(outcome, Raised) and outcome.exc.type == "ValueError":
+        run.failed("validates-limit", "valid-limit-raised", limit=1)
+        return
     for count, limit in ((3, 0), (3, -2), (0, 0)):
         urls = make_urls(rng, count)
         web = Web(urls, [0.5] * count)

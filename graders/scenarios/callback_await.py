@@ -2,11 +2,11 @@
 
 `kitchen.start(dish, on_done, on_error)` is an immediate stub: the grader answers True or False
 at once, and when it accepted, calls back `on_done(meal)` or `on_error(exc)` on the child's loop
-at a virtual time of its choosing. Checks: refused (False: RuntimeError at once, no waiting),
-no-polling (while waiting 60 s for the callback the loop wakes for none of the code's own
-timers: waiting on a future, not sleeping in a loop; a `sleep(0)` busy-wait never lets the loop
-go idle and runs into the real-time deadline), result (the meal the kitchen passed,
-unguessable), error (the exception the kitchen passed, unchanged).
+at a virtual time of its choosing. Checks: refused (False: RuntimeError at once, no waiting;
+True: no RuntimeError), no-polling (while waiting 60 s for the callback the loop wakes for none
+of the code's own timers: waiting on a future, not sleeping in a loop; a `sleep(0)` busy-wait
+never lets the loop go idle and runs into the real-time deadline), result (the meal the kitchen
+passed, unguessable), error (the exception the kitchen passed, unchanged).
 """
 
 from __future__ import annotations
@@ -66,9 +66,9 @@ class Kitchen:
 
 
 def grade(run: Run) -> None:
-    refused(run)
+    refusal_ok = refused(run)
     no_polling(run)
-    result(run)
+    result(run, refusal_ok)
     error(run)
 
 
@@ -113,29 +113,39 @@ def _started_once(run: Run, check: str, kitchen: Kitchen) -> bool:
     return True
 
 
-def refused(run: Run) -> None:
+def refused(run: Run) -> bool:
+    """The refusal scenario; True if it went right (the verdict waits for `result`)."""
     kitchen = _kitchen(run.random("refused"), accepts=False)
     scenario = _cook(run, "refused", kitchen)
     outcome = _outcome(run, "refused", scenario)
     if outcome is None or not _started_once(run, "refused", kitchen):
-        return
+        return False
     if isinstance(outcome, Returned):
         run.failed("refused", "returned", type=describe_type(outcome.value))
-        return
+        return False
     if outcome.exc.type != "RuntimeError" or not outcome.exc.builtin:
         run.failed("refused", "wrong-exception", exc_type=outcome.exc.type)
-        return
+        return False
     call = only_call(scenario)
     if call.finished_at != call.started_at:
         run.failed("refused", "late", took=f"{(call.finished_at or 0) - (call.started_at or 0):g}")
-        return
-    run.passed("refused")
+        return False
+    # Decided with `result`'s accepted order: code that raises RuntimeError whatever `start`
+    # says would otherwise pass.
+    return True
 
 
-def result(run: Run) -> None:
+def result(run: Run, refusal_ok: bool) -> None:
     kitchen = _kitchen(run.random("result"))
     # A fresh child: a poller cut short in no-polling is still polling in the previous one.
     scenario = _cook(run, "result", kitchen, fresh=True)
+    if refusal_ok:
+        ending = scenario.ending
+        outcome = only_call(scenario).outcome if ending is not None and ending.completed else None
+        if isinstance(outcome, Raised) and outcome.exc.type == "RuntimeError":
+            run.failed("refused", "refuses-accepted")
+        else:
+            run.passed("refused")
     outcome = _outcome(run, "result", scenario)
     if outcome is None or not _started_once(run, "result", kitchen):
         return

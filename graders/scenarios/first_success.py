@@ -8,8 +8,8 @@ Checks: fastest (every URL requested at once; the body of the first fetch to *su
 virtual time it succeeded, although failures came first), cancels-rest (when it returns or
 raises, no fetch is still in flight or still cancelling: after the first success and after the
 timeout), timeout (no success within `timeout`: TimeoutError exactly at `timeout`, although some
-fetches failed before), all-fail (every fetch fails: the error of the last one to fail, raised
-when it failed).
+fetches failed before, and a fetch still outstanding then), all-fail (every fetch fails: the
+error of the last one to fail, raised when it failed).
 """
 
 from __future__ import annotations
@@ -184,22 +184,8 @@ def judge_fastest(run: Run, ran: Ran) -> None:
                 where="",
             )
         return
-    requested: dict[object, float] = {}
-    for request in sorted(ran.scenario.requests.values(), key=lambda r: r.order, reverse=True):
-        if request.args:  # the earliest request of each URL wins
-            requested[request.args[0]] = request.issued_at
-    start = only_call(ran.scenario).started_at or 0.0
-    for position, times in enumerate(race.web.times_fetched().values()):
-        if times > 1:
-            run.failed("fastest", "fetched-times", index=position, times=times)
-            return
-    for position, url in enumerate(race.urls):
-        if url not in requested:
-            run.failed("fastest", "not-requested", index=position, at=f"{_elapsed(ran):g}")
-            return
-        if requested[url] > start + EPSILON:
-            run.failed("fastest", "started-late", index=position, at=f"{requested[url] - start:g}")
-            return
+    if not _all_requested(run, "fastest", ran):
+        return
     got = race.web.source_of(outcome.value)
     if got is None:
         run.failed("fastest", "wrong-body", type=describe_type(outcome.value))
@@ -214,10 +200,42 @@ def judge_fastest(run: Run, ran: Ran) -> None:
     run.passed("fastest", n=len(race.urls), at=f"{at:g}")
 
 
+def _all_requested(run: Run, check: str, ran: Ran) -> bool:
+    """Whether every URL was fetched once, all at the start of the call (else fail `check`)."""
+    requested: dict[object, float] = {}
+    for request in sorted(ran.scenario.requests.values(), key=lambda r: r.order, reverse=True):
+        if request.args:  # the earliest request of each URL wins
+            requested[request.args[0]] = request.issued_at
+    start = only_call(ran.scenario).started_at or 0.0
+    for position, times in enumerate(ran.race.web.times_fetched().values()):
+        if times > 1:
+            run.failed(check, "fetched-times", index=position, times=times)
+            return False
+    for position, url in enumerate(ran.race.urls):
+        if url not in requested:
+            run.failed(check, "not-requested", index=position, at=f"{_elapsed(ran):g}")
+            return False
+        if requested[url] > start + EPSILON:
+            run.failed(check, "started-late", index=position, at=f"{requested[url] - start:g}")
+            return False
+    return True
+
+
 def judge_timeout(run: Run, ran: Ran) -> None:
     timeout = ran.race.timeout
     outcome = _completed(run, "timeout", ran)
     if outcome is None:
+        return
+    # A timeout is one only if something was being waited for: sleeping and raising, without
+    # a fetch still outstanding at the timeout, proves nothing. (All at once is `fastest`.)
+    start = only_call(ran.scenario).started_at or 0.0
+    outstanding = [
+        r
+        for r in ran.scenario.requests.values()
+        if r.completed_at is None or r.completed_at > start + timeout + EPSILON
+    ]
+    if not outstanding:
+        run.failed("timeout", "nothing-outstanding", timeout=f"{timeout:g}")
         return
     if isinstance(outcome, Returned):
         run.failed(

@@ -25,7 +25,7 @@ from ..engine.model import Raised, Reply, Request, Returned, ServiceError
 from ..engine.run import Run, describe_exception
 from ..engine.scenario import Scenario
 from ..harness.wire import ExcInfo
-from .common import only_call
+from .common import only_call, peak_in_flight
 from .fakes import BODY_BYTES, describe_type, type_error
 
 FN = "process_all"
@@ -48,6 +48,7 @@ class Orders:
     failed_at: float | None = None
     reads_after_error: int = 0
     starts_after_error: int = 0
+    handles: set[int] = field(default_factory=set)  # ids of requests that handle a real item
 
     def __post_init__(self) -> None:
         count = len(self.latencies)
@@ -79,6 +80,7 @@ class Orders:
             return Reply(error=ExcInfo("ValueError", args=("not an item from the source",)))
         if self.failed_at is not None:
             self.starts_after_error += 1
+        self.handles.add(request.id)
         if not self.started[index]:
             self.held -= 1
         self.started[index] += 1
@@ -135,8 +137,12 @@ def _returned(run: Run, check: str, scenario: Scenario) -> Returned | None:
 
 
 def _all_results(orders: Orders, value: object) -> bool:
-    """Whether `value` is a list of exactly the results, in any order."""
+    """Whether `value` is a list of exactly the results, in any order, each item handled
+    exactly once (an extra handle() call of an item, cancelled at once, would "start" it
+    early for backpressure's books)."""
     if not isinstance(value, list) or len(value) != len(orders.results):
+        return False
+    if any(orders.started[index] != 1 for index in range(len(orders.items))):
         return False
     try:
         return Counter(value) == Counter(orders.results)
@@ -213,7 +219,9 @@ def bounded(run: Run) -> None:
         if not _all_results(orders, outcome.value):
             run.failed("bounded", "not-correct", n=count, workers=workers)
             return
-        most = scenario.observations.max_in_flight.get("handle", 0)
+        # Only calls that handle an item count: handle() of something that is not an item is
+        # refused at once and does no work, so it cannot make one worker look like several.
+        most = peak_in_flight(r for r in scenario.requests.values() if r.id in orders.handles)
         if most > workers:
             run.failed("bounded", "too-many", most=most, workers=workers)
             return

@@ -1,6 +1,8 @@
-# fails: result, error, no-polling
+# fails: refused, result, error, no-polling
 """Waits for a threading.Event in a worker thread and sets the future's result from there: not
-thread-safe (set_result must run on the loop's thread), and threads are not available here."""
+thread-safe (set_result must run on the loop's thread), and threads are not available here.
+Starting the thread raises RuntimeError on an accepted order, so a refusal's RuntimeError tells
+nothing either (`refused` is judged against an accepted order too)."""
 
 import asyncio
 import threading
