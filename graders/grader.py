@@ -20,6 +20,7 @@ import atexit
 import importlib
 import logging
 import os
+import re
 import threading
 from types import TracebackType
 from typing import Any
@@ -33,6 +34,18 @@ from .sandbox.worker import ChildLimits, SandboxUnavailable, Worker, WorkerFailu
 log = logging.getLogger(__name__)
 UNSAFE_ENV = "QUIZLOOP_GRADING_UNSAFE_NO_SANDBOX"
 THREAD_PROCESSES = 64  # RLIMIT_NPROC for assignments that use threads
+# Characters of the student's text (what it printed, its exception texts and type names) that
+# would act on a terminal or reorder what a reader sees: C0/C1 controls but newline and tab,
+# DEL, and the bidirectional overrides ("Trojan Source"). Shown escaped, never as they are.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """`text` with control and bidirectional-override characters escaped (`\\x1b`).
+
+    Usage: `printable(student_output)`
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
 def unsafe_allowed_by_env() -> bool:
@@ -54,7 +67,9 @@ class _Messages:
         if table is None:
             log.error("no message for %s/%s/%s", assignment.id, check, reason)
             return dict.fromkeys(("en", "zh-CN"), reason)
-        safe = _SafeParams(params)
+        safe = _SafeParams(
+            {k: printable(v) if isinstance(v, str) else v for k, v in params.items()}
+        )
         return {lang: text.format_map(safe) for lang, text in table.items()}
 
 
@@ -267,7 +282,7 @@ class Grader:
         total = sum(size for _data, size in run.outputs)
         if not chunks:
             return []
-        text = b"".join(chunks).decode("utf-8", errors="replace").rstrip()
+        text = printable(b"".join(chunks).decode("utf-8", errors="replace").rstrip())
         lines = ["", self._messages.render(assignment, None, "printed", {})[lang], text]
         if total > sum(len(c) for c in chunks):
             lines.append(

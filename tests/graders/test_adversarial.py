@@ -134,3 +134,36 @@ def test_a_submission_that_keeps_timing_out_is_stopped_after_two_deadlines(grade
     reasons = [t.reason for t in result.tests]
     assert reasons.count("timeout") == 2
     assert set(reasons) == {"timeout", "skipped"}
+
+
+@pytest.mark.sandbox
+def test_feedback_shows_terminal_controls_escaped_never_raw(grader: Grader) -> None:
+    result = grader.grade("gather-all", (CORPUS / "terminal_escapes.py").read_bytes())
+    texts = [*result.outputs.values()] + [text for t in result.tests for text in t.outputs.values()]
+    assert "\\x1b]52;c;" in result.output  # shown, escaped
+    assert any("\\u202e" in text for text in texts)
+    for text in texts:
+        assert not any(ch in text for ch in "\x1b\x07\x9b\u202e\u202c"), text
+
+
+SLEEPS_EVERY_CALL = b"""
+import asyncio, time
+
+async def fetch_all(urls, fetch):
+    time.sleep(0.6)
+    return list(await asyncio.gather(*map(fetch, urls)))
+"""
+
+
+@pytest.mark.sandbox
+def test_a_submission_slow_in_every_scenario_is_cut_off_after_three(grader: Grader) -> None:
+    # Without a timeout anywhere, a submission that blocks for most of a second in every step
+    # once held a worker for 90 s (bank-transfer runs 170 scenarios).
+    started = time.monotonic()
+    result = grader.grade("gather-all", SLEEPS_EVERY_CALL)
+    assert time.monotonic() - started < 6
+    assert result.gradable
+    reasons = {t.name: t.reason for t in result.tests}
+    assert reasons["errors"] == "skipped-slow"
+    assert reasons["no-blocking"] == "skipped-slow"
+    assert "half a second" in result.tests[-1].output
