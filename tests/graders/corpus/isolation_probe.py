@@ -4,6 +4,7 @@
 
 import asyncio
 import os
+import socket
 import sys
 from multiprocessing import shared_memory
 
@@ -24,6 +25,18 @@ if "quizloop_planted" in sys.modules:
     SEEN.append("sys.modules entry")
 if any("planted" in p for p in sys.path):
     SEEN.append("sys.path entry")
+for family, address in (
+    (socket.AF_UNIX, "\0quizloop-planted"),
+    (socket.AF_INET, ("127.0.0.1", 45678)),
+):
+    probe = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        probe.connect(address)
+        SEEN.append(f"listening socket {address!r}")
+    except OSError:
+        pass
+    finally:
+        probe.close()
 
 
 async def fetch_all(urls, fetch):

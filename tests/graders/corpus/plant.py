@@ -1,11 +1,12 @@
 # assignment: gather-all
 # expect: full
 """Plants state everywhere it can reach (a file in /tmp and /dev/shm, a shared memory block,
-an environment variable, module globals, a daemon-ish background task), then solves the
+an environment variable, module globals, listening sockets, a daemon-ish background task), then solves the
 assignment. isolation_probe.py, graded next on the same worker, must see none of it."""
 
 import asyncio
 import os
+import socket
 import sys
 from multiprocessing import shared_memory
 
@@ -17,6 +18,20 @@ for directory in ("/tmp", "/dev/shm", os.getcwd()):
         pass
 try:
     shared_memory.SharedMemory(name="quizloop-planted", create=True, size=64)
+except OSError:
+    pass
+# Listening sockets in the sandbox's network namespace (shared by every child of a worker):
+# an abstract Unix socket and a loopback TCP port. They die with the process.
+LISTENERS = []
+try:
+    abstract = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    abstract.bind("\0quizloop-planted")
+    abstract.listen()
+    LISTENERS.append(abstract)
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 45678))
+    tcp.listen()
+    LISTENERS.append(tcp)
 except OSError:
     pass
 os.environ["QUIZLOOP_PLANTED"] = "1"
