@@ -13,18 +13,22 @@ quiet_queue     autouse: jobs a previous test left unfinished are ended first, s
 serve           serve(**settings) -> a started TestClient on a fresh app over grading_db
                 (QUIZLOOP_GRADING_WORKERS=0 unless told: nothing grades; no rate limit to speak of).
 school          a School (tests/grading/school.py) on a non-grading app.
+live            live(**settings) -> a LiveServer: the app served by uvicorn in a thread.
 grader          a warm sandboxed Grader (bubblewrap required).
+broker          the Redis URL for celery tests (database 15), flushed; needs bubblewrap too.
+workers         Workers (tests/grading/running.py): `quizloop worker` processes on
+                grading_db and broker, killed at the end.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, select
@@ -32,17 +36,15 @@ from sqlmodel import Session, select
 from api.banks import service as banks
 from api.banks.models import BankVersion
 from api.core import migrations
-from api.core.config import Settings, SettingsForTests
 from api.core.db import create_db_engine
 from api.grading.models import GradingJob, JobStatus
 from api.main import create_app
 from graders import Grader
 from questions import load_bank
 from tests.conftest import PostgresDatabases
+from tests.grading.running import LiveServer, Workers, settings_for
 from tests.grading.school import School
-from tests.services import require_bwrap
-
-SECRET = secrets.token_urlsafe(48)
+from tests.services import require_bwrap, require_redis
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +92,6 @@ def quiet_queue(request: pytest.FixtureRequest) -> None:
         session.commit()
 
 
-def settings_for(url: str, data_dir: Path, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"grading_workers": 0, "submissions_per_minute": 1000, **overrides}
-    return SettingsForTests(database_url=url, data_dir=data_dir, secret_key=SECRET, **values)
-
-
 @pytest.fixture
 def serve(grading_db: tuple[Engine, str], tmp_path: Path) -> Iterator[Callable[..., TestClient]]:
     engine, url = grading_db
@@ -121,3 +118,34 @@ def grader() -> Iterator[Grader]:
     with Grader(unsafe_no_sandbox=False) as grader:
         grader.start()
         yield grader
+
+
+@pytest.fixture
+def broker() -> str:
+    url = require_redis()
+    require_bwrap()
+    redis.Redis.from_url(url).flushdb()
+    return url
+
+
+@pytest.fixture
+def workers(grading_db: tuple[Engine, str], broker: str, tmp_path: Path) -> Iterator[Workers]:
+    started = Workers(grading_db[1], broker, tmp_path)
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+@pytest.fixture
+def live(grading_db: tuple[Engine, str], tmp_path: Path) -> Iterator[Callable[..., LiveServer]]:
+    servers: list[LiveServer] = []
+
+    def start(**settings: Any) -> LiveServer:
+        server = LiveServer(grading_db[0], grading_db[1], tmp_path, **settings).__enter__()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.__exit__()

@@ -7,14 +7,12 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
+import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-import redis
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -24,74 +22,21 @@ from api.grading.publish import JobMessage
 from api.grading.sweep import sweep
 from api.grading.tasks import CeleryPublisher, make_celery
 from api.submissions.models import Submission
-from tests.grading.conftest import settings_for
+from tests.grading.running import LEASE, Event, LiveServer, Workers, read_events, settings_for
 from tests.grading.school import GATHER_ALL, School
 from tests.grading.solutions import full_marks, reference, wrong
-from tests.services import require_bwrap, require_redis
 
 pytestmark = [pytest.mark.redis, pytest.mark.sandbox]
 
-QUIZLOOP = Path(sys.executable).with_name("quizloop")
+
+@pytest.fixture(scope="module", params=["postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Celery is the scaled deployment's backend, on PostgreSQL; the queue's SQLite paths are
+    proven by test_queue.py and test_local_pool.py."""
+    return str(request.param)
+
+
 SLOW = "import time\ntime.sleep(1.2)\n" + reference("gather-all")
-LEASE = 1.0  # the workers renew every third of it; a dead one's job is free a second later
-
-
-@pytest.fixture
-def broker() -> str:
-    url = require_redis()
-    require_bwrap()
-    redis.Redis.from_url(url).flushdb()
-    return url
-
-
-class Workers:
-    """`quizloop worker` processes, each in a session of its own (so the test ends exactly
-    the processes it started)."""
-
-    def __init__(self, url: str, broker: str, data_dir: Path) -> None:
-        self.env = {
-            **os.environ,
-            "QUIZLOOP_DATABASE_URL": url,
-            "QUIZLOOP_DATA_DIR": str(data_dir),
-            "QUIZLOOP_BROKER_URL": broker,
-            "QUIZLOOP_GRADING_BACKEND": "celery",
-            "QUIZLOOP_GRADING_LEASE_SECONDS": str(LEASE),
-        }
-        self.data_dir = data_dir
-        self.processes: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str) -> subprocess.Popen[bytes]:
-        log = self.data_dir / f"{name}.log"
-        with log.open("wb") as output:
-            process = subprocess.Popen(
-                [str(QUIZLOOP), "worker", "--concurrency", "1", "--name", f"{name}@%h"],
-                env=self.env,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self.processes.append(process)
-        deadline = time.monotonic() + 60
-        while b" ready." not in log.read_bytes():
-            assert process.poll() is None, log.read_text(errors="replace")
-            assert time.monotonic() < deadline, log.read_text(errors="replace")
-            time.sleep(0.1)
-        return process
-
-    def stop(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGKILL)  # its own session: only its processes
-            process.wait(10)
-
-
-@pytest.fixture
-def workers(grading_db: tuple[Engine, str], broker: str, tmp_path: Path) -> Iterator[Workers]:
-    started = Workers(grading_db[1], broker, tmp_path)
-    try:
-        yield started
-    finally:
-        started.stop()
 
 
 @pytest.fixture
@@ -204,3 +149,24 @@ def test_the_same_message_twice_grades_once(
         row = session.get(Submission, submission)
         assert row is not None
         assert row.version == 2  # running, then graded: each written once
+
+
+def test_the_stream_sees_what_another_process_grades(
+    live: Callable[..., LiveServer], school: School, broker: str, workers: Workers
+) -> None:
+    server = live(grading_backend="celery", broker_url=broker)
+    attempt = school.start(school.quiz(GATHER_ALL, feedback="after_each"))
+    submission = school.submitted(attempt, reference("gather-all"))
+    seen: list[Event] = []
+    reader = threading.Thread(
+        target=lambda: seen.extend(
+            read_events(f"{server.base}/submissions/{submission}/events", school.headers["ana"])
+        )
+    )
+    reader.start()
+    workers.start("grader")  # in another process: its changes reach this server via Redis
+    reader.join(60)
+    assert not reader.is_alive()
+    assert seen[0]["status"] == "queued"
+    assert seen[-1]["status"] == "graded"
+    assert seen[-1]["score"] == full_marks("gather-all")

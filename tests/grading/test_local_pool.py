@@ -7,8 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,11 +16,11 @@ from sqlmodel import Session, select
 
 from api.attempts.models import Attempt
 from api.grading import queue
-from api.grading.local import LocalPool
 from api.grading.models import GradingJob, JobKind, JobStatus
 from api.grading.queue import Timing
 from api.submissions.models import Submission, SubmissionStatus
 from graders import Result
+from tests.grading.running import pool, until
 from tests.grading.school import GATHER_ALL, OFFLOAD, School
 from tests.grading.solutions import full_marks, reference, wrong
 from tests.services import require_bwrap
@@ -36,25 +35,6 @@ SLOW = "import time\ntime.sleep(1.2)\n" + reference("gather-all")
 @pytest.fixture(autouse=True)
 def _bwrap() -> None:
     require_bwrap()
-
-
-@contextmanager
-def pool(engine: Engine, workers: int = 1, **kwargs: object) -> Iterator[LocalPool]:
-    running = LocalPool(
-        engine, workers=workers, timing=Timing(lease=30, deadline=120), poll=0.1, **kwargs
-    )
-    running.start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-def _until(condition: Callable[[], bool], timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
 
 
 def _statuses(engine: Engine, ids: list[int]) -> dict[int, SubmissionStatus]:
@@ -127,13 +107,13 @@ def test_a_worker_killed_mid_job_runs_the_job_again_and_counts_it_once(school: S
     attempt = school.start(school.quiz(GATHER_ALL))
     submission = school.submitted(attempt, SLOW)
     with pool(engine) as running:
-        _until(lambda: _statuses(engine, [submission])[submission] == SubmissionStatus.running)
+        until(lambda: _statuses(engine, [submission])[submission] == SubmissionStatus.running)
         (worker,) = running._workers
         assert worker.held  # it holds the job
         pid = worker.process.pid
         assert pid is not None
         os.kill(pid, signal.SIGKILL)
-        _until(lambda: _statuses(engine, [submission])[submission] == SubmissionStatus.graded)
+        until(lambda: _statuses(engine, [submission])[submission] == SubmissionStatus.graded)
         assert all(w.process.pid != pid for w in running._workers)
     done = school.submission(submission)
     assert done["score"] == full_marks("gather-all")
@@ -152,7 +132,7 @@ def test_a_restart_with_jobs_queued_and_running_finishes_them_all(school: School
     sources = [SLOW, reference("gather-all"), sequential, SLOW, reference("gather-all")]
     ids = [school.submitted(attempt, source) for source in sources]
     with pool(engine):
-        _until(lambda: SubmissionStatus.running in _statuses(engine, ids).values())
+        until(lambda: SubmissionStatus.running in _statuses(engine, ids).values())
     # Stopped with one running and the rest queued: all are queued again at once.
     assert set(_statuses(engine, ids).values()) <= {
         SubmissionStatus.queued,
@@ -160,7 +140,7 @@ def test_a_restart_with_jobs_queued_and_running_finishes_them_all(school: School
     }
     assert SubmissionStatus.queued in _statuses(engine, ids).values()
     with pool(engine, workers=2):
-        _until(lambda: set(_statuses(engine, ids).values()) == {SubmissionStatus.graded})
+        until(lambda: set(_statuses(engine, ids).values()) == {SubmissionStatus.graded})
     scores = [school.submission(i)["score"] for i in ids]
     assert scores == [12, 12, expected, 12, 12]
     with Session(engine) as session:
@@ -183,7 +163,7 @@ def test_jobs_of_a_service_that_died_are_taken_up_when_their_lease_lapses(
     dead = queue.claim_batch(engine, limit=3, worker="dead:1", timing=Timing(lease=1, deadline=120))
     assert len(dead) == 3
     with pool(engine, sweep_every=0.2):
-        _until(lambda: set(_statuses(engine, ids).values()) == {SubmissionStatus.graded})
+        until(lambda: set(_statuses(engine, ids).values()) == {SubmissionStatus.graded})
     assert [school.submission(i)["runs"] for i in ids] == [2, 2, 2]
     # Were the dead service to come back with results, none would be written.
     forged = Result(assignment="gather-all", status="graded", score=0, max_score=12, output="")
@@ -198,12 +178,12 @@ def test_without_a_sandbox_the_pool_refuses_and_submissions_stay_queued(
     submission = school.submitted(attempt, reference("gather-all"))
     monkeypatch.setenv("PATH", "/nonexistent")  # spawned workers find no bwrap
     with pool(engine) as running:
-        _until(lambda: running.unavailable is not None)
+        until(lambda: running.unavailable is not None)
         time.sleep(0.3)
         assert "bubblewrap" in (running.unavailable or "")
         assert _statuses(engine, [submission])[submission] == SubmissionStatus.queued
     with pool(engine, unsafe_no_sandbox=True):
-        _until(lambda: _statuses(engine, [submission])[submission] == SubmissionStatus.graded)
+        until(lambda: _statuses(engine, [submission])[submission] == SubmissionStatus.graded)
     graded = school.submission(submission)
     assert graded["score"] == full_marks("gather-all")
     assert "sandbox" in graded["output"].lower()
@@ -223,7 +203,7 @@ def test_attempt_totals_follow_grading_of_several_items(school: School) -> None:
     assert closed["pending"] == 2
     assert closed["score"] == 0
     with pool(engine, workers=2):
-        _until(lambda: _attempt(engine, attempt).pending == 0)
+        until(lambda: _attempt(engine, attempt).pending == 0)
     row = _attempt(engine, attempt)
     assert row.score == row.max_score
 
