@@ -16,7 +16,7 @@ from sqlmodel import Session, col, func, select
 
 from api.attempts.models import AttemptItem
 from api.core.db import utcnow
-from api.courses.service import course_for_instructor
+from api.courses.service import CourseInstructorOnly, course_for_instructor
 from api.errors import NotFound
 from api.grading.models import GradingJob, JobKind, JobStatus
 from api.grading.publish import JobMessage, publish_after_commit
@@ -119,7 +119,7 @@ def regrade_for_instructor(*, session: Session, regrade_id: int, user: User) -> 
         raise NoSuchRegrade()
     try:
         course_for_instructor(session=session, course_id=regrade.course_id, user=user)
-    except NotFound:
+    except (NotFound, CourseInstructorOnly):
         raise NoSuchRegrade() from None
     return regrade
 
