@@ -88,6 +88,8 @@ class LocalPool:
         """Why this pool cannot grade (no sandbox), or None."""
         self.graded = 0
         self._workers: list[_Worker] = []
+        self._failed_starts = 0
+        self._spawn_not_before = 0.0
         self._wake_r, self._wake_w = socket.socketpair()
         self._wake_r.setblocking(False)
         self._wake_w.setblocking(False)
@@ -178,6 +180,7 @@ class LocalPool:
         kind = message[0]
         if kind == "ready":
             worker.ready = True
+            self._failed_starts = 0
             self._woken = True
             if not message[1]:
                 logger.warning("grading pool: grading WITHOUT a sandbox (unsafe setting)")
@@ -234,6 +237,11 @@ class LocalPool:
         held = list(worker.held.values())
         if held:
             logger.warning("grading pool: a worker died holding %d job(s)", len(held))
+        if not worker.ready:  # it died starting: try again later, not in a tight loop
+            self._failed_starts += 1
+            delay = min(30.0, 2.0**self._failed_starts)
+            self._spawn_not_before = time.monotonic() + delay
+            logger.error("grading pool: a worker died while starting; next try in %.0f s", delay)
         self._retire(worker)
         for claimed in held:
             self._guarded(lambda c=claimed: queue.fail(self.engine, c, reason))
@@ -243,7 +251,11 @@ class LocalPool:
         """Claim jobs for the free places of ready workers (starting workers if needed)."""
         if self.unavailable is not None:
             return
-        if len(self._workers) < self.size and queue.has_queued(self.engine):
+        if (
+            len(self._workers) < self.size
+            and time.monotonic() >= self._spawn_not_before
+            and queue.has_queued(self.engine)
+        ):
             while len(self._workers) < self.size:
                 self._spawn()
         ready = [w for w in self._workers if w.ready]
