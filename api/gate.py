@@ -35,7 +35,7 @@ class RequestGate:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         # Event streams (api/grading/events.py) stay open for minutes but hold a connection
         # only for each short read: they would fill the gate, and need none of its protection.
-        if scope["type"] != "http" or scope["path"].endswith("/events"):
+        if scope["type"] != "http" or scope.get("path", "").endswith("/events"):
             await self.app(scope, receive, send)
             return
         if self._slots is None:
