@@ -27,7 +27,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, update
+from sqlalchemy import Engine, update
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -41,6 +41,7 @@ from graders import Result
 
 __all__ = [
     "MAX_FAILURES",
+    "PRIORITY",
     "Claimed",
     "Timing",
     "abandon",
@@ -51,8 +52,11 @@ __all__ = [
     "finish",
     "has_queued",
     "new_token",
+    "plain_read",
     "release",
     "renew",
+    "requeue_job",
+    "retry_or_give_up",
 ]
 
 MAX_FAILURES = 3
@@ -68,7 +72,7 @@ class Timing:
     """How long a worker's lease lasts without renewal, and a run at most."""
 
     lease: float = 15.0
-    deadline: float = 150.0
+    deadline: float = 240.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Timing:
@@ -317,12 +321,3 @@ def release(engine: Engine, claimed: Iterable[Claimed]) -> int:
             outcomes.record_queued(session, job, ran=False)
             released += 1
     return released
-
-
-def count_by_status(engine: Engine) -> dict[str, int]:
-    """How many jobs are in each status (for operators and benchmarks)."""
-    with plain_read(engine) as session:
-        rows = session.exec(
-            select(GradingJob.status, func.count()).group_by(col(GradingJob.status))
-        ).all()
-    return {str(status): int(n) for status, n in rows}
