@@ -92,6 +92,7 @@ class Scenario:
         self.actions: dict[int, tuple[float, Action, int, bool]] = {}
         self._unsent_fds: list[socket.socket] = []
         self._stalled = False
+        self._impatient = False  # the latest settle gave up waiting for busy threads
         self._counter = 0
 
     # -- building ----------------------------------------------------------------------------------
@@ -318,6 +319,13 @@ class Scenario:
                 elif self.calls and all(c.done for c in self.calls.values()):
                     return self._finish(Ending(EndKind.COMPLETED))
                 options = self._options()
+                if not options and self._impatient:
+                    # Nothing else can happen, so there is no hurry: wait for the threads
+                    # still at work (until the deadline) before calling it a deadlock.
+                    ending = self._settle(limit, patient=True)
+                    if ending is not None:
+                        return self._finish(ending)
+                    continue
                 if not options:
                     return self._finish(self._deadlock())
                 chosen, t = self.scheduler.choose(session.clock, options)
@@ -361,8 +369,14 @@ class Scenario:
         stuck = sorted(c.name for c in self.calls.values() if not c.done)
         return Ending(EndKind.DEADLOCK, ", ".join(stuck))
 
-    def _settle(self, limit: float) -> Ending | None:
+    def _settle(self, limit: float, *, patient: bool = False) -> Ending | None:
+        """Wait until the child is settled after the latest step (None), or it ended.
+
+        Threads that stay busy without sending anything are waited for THREAD_QUIET, then
+        time moves on (`_impatient`), unless `patient`: then until the deadline.
+        """
         session = self.live
+        self._impatient = False
         # The kernel decides whether the child is quiet where the child's own word is not
         # enough: with threads (it may not count them all) and when blocking is measured (an
         # idle report can be sent while the loop goes on running).
@@ -388,12 +402,13 @@ class Scenario:
                     return None
                 looked = True
                 quiet_since = quiet_since or now
-                if now - quiet_since >= THREAD_QUIET:
+                if not patient and now - quiet_since >= THREAD_QUIET:
                     # Still not quiet: threads that sleep or spin, or a loop thread that went
                     # on running after its idle report. Move on; a busy loop counts.
                     if view is not None and view.loop is not LoopState.IDLE:
                         self.observations.loop_thread_busy += 1
                     self._close_stretch(time.time())
+                    self._impatient = True
                     return None
                 wait = min(limit - now, QUIET_POLL)
             elif session.ack == session.seq:
@@ -402,8 +417,10 @@ class Scenario:
                     return None
                 quiet_since = quiet_since or now
                 wait = min(limit, quiet_since + THREAD_QUIET) - now
-                if wait <= 0:
+                if wait <= 0 and not patient:
+                    self._impatient = True
                     return None  # threads say they are busy but nothing happens
+                wait = max(wait, 0.0) if not patient else min(limit - now, QUIET_POLL)
             else:
                 held = [r for r in self.requests.values() if r.blocking and r.in_flight]
                 stall = asked_at + (STALL_AGAIN if self._stalled else STALL_FIRST)

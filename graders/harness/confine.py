@@ -37,6 +37,12 @@ def _check(result: int, what: str) -> None:
         raise ConfinementError(errno, f"{what}: {os.strerror(errno)}")
 
 
+def warm_up() -> None:
+    """Look up the C functions used after a fork (ctypes caches each on first use)."""
+    for name in ("unshare", "setns", "mount", "prctl", "capset"):
+        getattr(_libc, name)
+
+
 def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
 

@@ -20,9 +20,11 @@ HARNESS_DEST = "/quizloop/harness"
 SITE_DEST = "/quizloop/site"
 NOBODY = 65534
 TMP_BYTES = 8 << 20  # each child's private /tmp
+# The descriptor is padded to a fixed width: the command is then the same text on every
+# worker, and so is everything the zygote allocates (see zygote.fixed_layout).
 ZYGOTE_CODE = (
     "import sys; sys.path[:0] = {paths!r}; from harness.zygote import main; "
-    "main({fd}, {sandboxed}, {tmp})"
+    "main({fd:6d}, {sandboxed}, {tmp})"
 )
 
 

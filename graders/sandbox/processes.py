@@ -37,10 +37,15 @@ def descendants(root: int, tree: dict[int, int]) -> set[int]:
     return found
 
 
-def in_grader_namespace(tree: dict[int, int], root: int, pid: int, level: int, nested: bool) -> int:
+def in_grader_namespace(
+    tree: dict[int, int], root: int, pid: int, level: int, nested: bool, *, init: bool = True
+) -> int:
     """The grader's PID of a process below `root` known by its PID in the PID namespace at
-    `level` below the grader's (1: bubblewrap's, 2: the zygote's); 0 if there is none.
-    Without namespaces (`nested` False) PIDs are the grader's own."""
+    `level` below the grader's (1: bubblewrap's, 2: the zygote's); 0 if there is none. With
+    `init` the process is PID 1 of a namespace of its own one level further down (the zygote, a
+    child); without, it lives in that namespace (the template). Without namespaces (`nested`
+    False) PIDs are the grader's own."""
+    depth = level + 2 if init else level + 1
     for candidate in descendants(root, tree):
         try:
             with open(f"/proc/{candidate}/status") as f:
@@ -50,6 +55,6 @@ def in_grader_namespace(tree: dict[int, int], root: int, pid: int, level: int, n
         if not nested:
             if int(ids[0]) == pid:
                 return candidate
-        elif len(ids) == level + 2 and int(ids[level]) == pid:
+        elif len(ids) == depth and int(ids[level]) == pid:
             return candidate
     return 0

@@ -30,6 +30,7 @@ from . import processes
 from .layout import Layout
 
 SPAWN_TIMEOUT = 10.0  # seconds for a child to say hello; only a broken machine is this slow
+KILL_TIMEOUT = 5.0  # seconds for a killed child (and its PID namespace) to be gone
 START_TIMEOUT = 30.0
 _UCRED = struct.Struct("iII")
 
@@ -116,6 +117,7 @@ class Worker:
         self._stderr: IO[bytes] | None = None
         self._dying: list[int] = []  # pidfds of killed children not yet confirmed gone
         self.zygote_pid = 0
+        self.template_pid = 0  # the process that forks the children (zygote's numbering)
         self.prepared_pid = 0  # the child prepared for the next session (zygote's numbering)
 
     @property
@@ -151,6 +153,7 @@ class Worker:
             self.close()
             raise SandboxUnavailable(f"the grading sandbox failed to start: {detail}")
         self.zygote_pid = int(ready["pid"])
+        self.template_pid = int(ready.get("template", 0))
 
     def _stderr_text(self) -> str:
         if self._stderr is None:
@@ -176,7 +179,13 @@ class Worker:
 
     def spawn(self, limits: ChildLimits) -> Child:
         """A fresh confined child, after its hello. Raises WorkerFailure."""
-        self._reap()
+        # No session starts while a killed one still exists: a dying child's sockets (a
+        # listener in the sandbox's network namespace, say) would still be there for the next
+        # submission to find. Children are killed without waiting (the grader has its own
+        # work to do meanwhile); by now they are almost always gone.
+        self._reap(timeout=KILL_TIMEOUT)
+        if self._dying:
+            raise WorkerFailure("a killed child did not die")
         if not self.alive or self._control is None:
             raise WorkerFailure("the grading worker is not running")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -249,8 +258,9 @@ class Worker:
         return processes.descendants(self._process.pid, processes.parents())
 
     def session_processes(self) -> set[int]:
-        """Live processes of past and current sessions: everything the zygote started except
-        the child it keeps prepared for the next session. Empty between submissions."""
+        """Live processes of past and current sessions: everything below the zygote except the
+        template that forks the children and the child prepared for the next session. Empty
+        between submissions."""
         self._reap()
         if self._process is None:
             return set()
@@ -265,7 +275,10 @@ class Worker:
         prepared = processes.in_grader_namespace(
             parents, root, self.prepared_pid, 2, self.sandboxed
         )
-        found = processes.descendants(zygote, parents) - {zygote}
+        template = processes.in_grader_namespace(
+            parents, root, self.template_pid, 2, self.sandboxed, init=False
+        )
+        found = processes.descendants(zygote, parents) - {zygote, template}
         return found - processes.descendants(prepared, parents) if prepared else found
 
     def _drain_control(self) -> None:

@@ -37,6 +37,22 @@ def leftovers(worker: Worker, timeout: float = 5.0) -> set[int]:
         pids = worker.session_processes()
         if not pids or time.monotonic() > deadline:
             return pids
+        time.sleep(0.01)
+
+
+def describe(pids: set[int]) -> str:
+    """What a leftover process is, for the failure message."""
+    lines = []
+    for pid in sorted(pids):
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                fields = dict(line.split(":", 1) for line in f if ":" in line)
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().replace(b"\0", b" ")[:80].decode(errors="replace")
+        except OSError:
+            continue
+        lines.append(f"{pid} {fields['State'].strip()} NSpid={fields['NSpid'].split()} {command}")
+    return "\n".join(lines)
 
 
 def assert_expected(result: Result, expect: str) -> None:
@@ -77,13 +93,15 @@ def test_corpus_file_gets_its_result_leaves_nothing_and_the_next_grades_right(
     grader: Grader, worker: Worker, path: Path
 ) -> None:
     assignment, expect = _header(path)
-    assert leftovers(worker) == set()
+    left = leftovers(worker)
+    assert left == set(), describe(left)
     zygote = worker.zygote_pid
     result = grader.grade(assignment, path.read_bytes(), seed=5)
     assert_expected(result, expect)
     assert worker.alive
     assert worker.zygote_pid == zygote  # the same warm worker, never restarted
-    assert leftovers(worker) == set(), "processes left behind"
+    left = leftovers(worker)
+    assert left == set(), "processes left behind:\n" + describe(left)
     reference = CATALOGUE[assignment].reference.read_bytes()
     after = grader.grade(assignment, reference, seed=5)
     assert after.score == after.max_score, after.output
@@ -167,3 +185,13 @@ def test_a_submission_slow_in_every_scenario_is_cut_off_after_three(grader: Grad
     assert reasons["errors"] == "skipped-slow"
     assert reasons["no-blocking"] == "skipped-slow"
     assert "half a second" in result.tests[-1].output
+
+
+@pytest.mark.sandbox
+def test_output_that_depends_on_addresses_is_the_same_on_another_worker(grader: Grader) -> None:
+    source = (CORPUS / "address_order.py").read_bytes()
+    here = grader.grade("gather-all", source, seed=3)
+    with Grader() as elsewhere:
+        there = elsewhere.grade("gather-all", source, seed=3)
+    assert "object at 0x" in here.output
+    assert here.to_dict() == there.to_dict()

@@ -149,7 +149,10 @@ def test_a_loop_busy_until_the_deadline_counts_as_busy(worker: Worker) -> None:
         scenario = Scenario(session, "spin", measure_blocking=True, deadline=0.3)
         scenario.call("spin")
         assert scenario.run().kind is EndKind.TIMEOUT
-    assert scenario.observations.longest_busy >= 0.25
+    # Recorded although no idle report ever came (minus the time the child waited for a CPU,
+    # which a loaded machine makes large).
+    assert len(scenario.observations.busy) == 1
+    assert scenario.observations.longest_busy > 0.1
 
 
 CLOCKS = """
