@@ -3,16 +3,22 @@
 Inside: the system's /usr (read-only), the Python installation, the child harness (nothing else
 of `graders`: no assignment, reference, wrong solution or check), Tornado, an empty read-only
 root, a minimal /dev, its own /proc and a small tmpfs. Not inside: /work or wherever the
-service lives, its data directory and database, the environment (secrets), the network.
+service lives, its data directory and database, the environment (secrets), the network, and
+any installed packages: every site-packages and dist-packages directory within /usr or the
+Python installation is covered by an empty read-only tmpfs (a service installed with pip into
+the system's Python would otherwise bring its assignments and references along).
 """
 
 from __future__ import annotations
 
+import glob
 import importlib.util
 import json
 import os
 import shutil
+import site
 import sys
+import sysconfig
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -68,6 +74,32 @@ class Layout:
             binds.append((str(path), f"{SITE_DEST}/{name}"))
         return binds
 
+    def hidden(self) -> list[str]:
+        """Directories of installed packages inside the bound trees, covered in the sandbox.
+
+        The child imports nothing from them (`-I -S`; Tornado is bound on its own), but could
+        read them: where this service itself is installed there, that is its assignments,
+        references and checks.
+        """
+        paths = sysconfig.get_paths()
+        candidates = {
+            *site.getsitepackages(),
+            site.getusersitepackages(),
+            paths["purelib"],
+            paths["platlib"],
+            str(Path(__file__).resolve().parents[2]),  # where `graders` itself is installed
+        }
+        for pattern in ("lib/python3*/site-packages", "lib/python3*/dist-packages"):
+            for root in ("/usr", "/usr/local", str(self.prefix)):
+                candidates.update(glob.glob(os.path.join(root, pattern)))
+        roots = [Path(src) for src, dst in self.binds() if src == dst]
+        found = set()
+        for candidate in candidates:
+            path = Path(candidate).resolve()
+            if path.is_dir() and any(path.is_relative_to(root) for root in roots):
+                found.add(str(path))
+        return sorted(found)
+
     def bwrap_options(self) -> tuple[list[str], list[str]]:
         """bubblewrap's options before and after the binds."""
         bwrap = shutil.which("bwrap") or "bwrap"
@@ -94,7 +126,10 @@ class Layout:
         for top in ("/lib", "/lib64", "/bin", "/sbin"):
             if os.path.islink(top):
                 before += ["--symlink", os.readlink(top), top]
-        after = ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]  # noqa: S108
+        after = []
+        for path in self.hidden():
+            after += ["--tmpfs", path, "--remount-ro", path]
+        after += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", "/tmp"]  # noqa: S108
         return before, after
 
     def zygote_command(self, fd: int, *, sandboxed: bool) -> list[str]:
