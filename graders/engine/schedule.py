@@ -53,7 +53,9 @@ class Timed:
         chosen = sorted((o for o in options if o.due <= due + 1e-9), key=lambda o: o.order)
         prompt = [o for o in chosen if not o.settled]
         if prompt:  # settled actions at this instant wait for a step of their own
-            return prompt, max(now, due)
+            # The latest of them: a child timer delivered a rounding error early would not
+            # fire, and come back for ever.
+            return prompt, max(now, *(o.due for o in prompt))
         if now < due - 1e-9:
             return [], due  # first the clock alone: the child's timers due by then fire
         return chosen[:1], max(now, due)

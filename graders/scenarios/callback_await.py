@@ -3,10 +3,11 @@
 `kitchen.start(dish, on_done, on_error)` is an immediate stub: the grader answers True or False
 at once, and when it accepted, calls back `on_done(meal)` or `on_error(exc)` on the child's loop
 at a virtual time of its choosing. Checks: refused (False: RuntimeError at once, no waiting;
-True: no RuntimeError), no-polling (while waiting 60 s for the callback the loop wakes for none
-of the code's own timers: waiting on a future, not sleeping in a loop; a `sleep(0)` busy-wait
-never lets the loop go idle and runs into the real-time deadline), result (the meal the kitchen
-passed, unguessable), error (the exception the kitchen passed, unchanged).
+True: no RuntimeError), no-polling (while waiting 60 s for the callback, and in every other
+accepted order, the loop wakes for none of the code's own timers: waiting on a future, not
+sleeping in a loop; a `sleep(0)` busy-wait never lets the loop go idle and runs into the
+real-time deadline), result (the meal the kitchen passed, unguessable), error (the exception
+the kitchen passed, unchanged).
 """
 
 from __future__ import annotations
@@ -65,11 +66,20 @@ class Kitchen:
         return Reply(value=True)
 
 
+@dataclass
+class Cooked:
+    scenario: Scenario
+    kitchen: Kitchen
+
+
 def grade(run: Run) -> None:
     refusal_ok = refused(run)
-    no_polling(run)
-    result(run, refusal_ok)
-    error(run)
+    quiet = no_polling(run)
+    accepted = [result(run, refusal_ok), error(run)]
+    if quiet:
+        # Polling is watched in every order that waits, not only in no-polling's: code that
+        # waits properly only there (it runs second) would pass otherwise.
+        no_polling_elsewhere(run, accepted)
 
 
 def _cook(
@@ -135,7 +145,7 @@ def refused(run: Run) -> bool:
     return True
 
 
-def result(run: Run, refusal_ok: bool) -> None:
+def result(run: Run, refusal_ok: bool) -> Cooked:
     kitchen = _kitchen(run.random("result"))
     # A fresh child: a poller cut short in no-polling is still polling in the previous one.
     scenario = _cook(run, "result", kitchen, fresh=True)
@@ -146,6 +156,11 @@ def result(run: Run, refusal_ok: bool) -> None:
             run.failed("refused", "refuses-accepted")
         else:
             run.passed("refused")
+    _judge_result(run, scenario, kitchen)
+    return Cooked(scenario, kitchen)
+
+
+def _judge_result(run: Run, scenario: Scenario, kitchen: Kitchen) -> None:
     outcome = _outcome(run, "result", scenario)
     if outcome is None or not _started_once(run, "result", kitchen):
         return
@@ -158,12 +173,18 @@ def result(run: Run, refusal_ok: bool) -> None:
     run.passed("result", at=f"{kitchen.cooking:g}")
 
 
-def error(run: Run) -> None:
+def error(run: Run) -> Cooked:
     rng = run.random("error")
     kind = rng.choice(("ValueError", "LookupError", "PermissionError"))
     shouted = ExcInfo(kind, args=(f"not cooking tonight ({rng.choice(('tired', 'no gas'))})",))
     kitchen = _kitchen(rng, error=shouted)
     scenario = _cook(run, "error", kitchen)
+    _judge_error(run, scenario, kitchen, shouted)
+    return Cooked(scenario, kitchen)
+
+
+def _judge_error(run: Run, scenario: Scenario, kitchen: Kitchen, shouted: ExcInfo) -> None:
+    kind = shouted.type
     outcome = _outcome(run, "error", scenario)
     if outcome is None or not _started_once(run, "error", kitchen):
         return
@@ -177,25 +198,36 @@ def error(run: Run) -> None:
     run.passed("error", exc_type=kind)
 
 
-def no_polling(run: Run) -> None:
+def no_polling(run: Run) -> bool:
+    """The 60 s wait; True if it showed no polling (the verdict waits for the other orders)."""
     kitchen = _kitchen(run.random("no-polling"))
     kitchen.cooking = POLLING_WAIT
     scenario = _cook(run, "no-polling", kitchen, until_wakeups=WAKEUP_CAP)
     if scenario.ending is not None and scenario.ending.kind is EndKind.TIMEOUT:
         run.failed("no-polling", "busy-wait", seconds=f"{DEADLINE:g}")
-        return
+        return False
     wakeups = scenario.observations.timer_wakeups
     if scenario.ending is not None and scenario.ending.completed and wakeups > WAKEUP_CAP:
         # Cut short: the code was still polling.
         run.failed("no-polling", "polled-often", n=WAKEUP_CAP, wait=f"{POLLING_WAIT:g}")
-        return
+        return False
     outcome = _outcome(run, "no-polling", scenario)
     if outcome is None:
-        return
+        return False
     if not isinstance(outcome, Returned) or outcome.value != kitchen.meal:
         run.failed("no-polling", "not-correct")
-        return
+        return False
     if wakeups:
         run.failed("no-polling", "polled", n=wakeups, wait=f"{POLLING_WAIT:g}")
-        return
+        return False
+    return True
+
+
+def no_polling_elsewhere(run: Run, accepted: list[Cooked]) -> None:
+    for cooked in accepted:
+        ending = cooked.scenario.ending
+        wakeups = cooked.scenario.observations.timer_wakeups
+        if ending is not None and ending.completed and wakeups:
+            run.failed("no-polling", "polled", n=wakeups, wait=f"{cooked.kitchen.cooking:g}")
+            return
     run.passed("no-polling", wait=f"{POLLING_WAIT:g}")
