@@ -30,12 +30,16 @@ import textwrap
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# This folder holds other benchmarks (bench/queue.py): as the script's own folder it would come
+# first on sys.path and shadow the standard library's modules of the same name.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
 
-from graders import Catalogue, Grader
-from graders.engine.scenario import Scenario
-from graders.engine.session import Session
-from graders.sandbox.worker import ChildLimits
+from graders import Catalogue, Grader  # noqa: E402 - after the sys.path fix above
+from graders.engine.scenario import Scenario  # noqa: E402 - after the sys.path fix above
+from graders.engine.session import Session  # noqa: E402 - after the sys.path fix above
+from graders.sandbox.worker import ChildLimits  # noqa: E402 - after the sys.path fix above
 
 CATALOGUE = Catalogue.load()
 CORES = os.cpu_count() or 1

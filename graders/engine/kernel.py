@@ -9,14 +9,17 @@ system call with these arguments. The grader reads it to tell a child that is re
 (every thread waiting for something only the grader can send) from one that only says so.
 
 Usage:
-    view = ThreadView.of(pid)              # None where the kernel does not tell (see `available`)
+    watcher = Watcher(pid, threads=True)   # where `available()`; descriptors kept open
+    view = watcher.view()                  # None once the process is gone
     view.loop                              # LoopState: IDLE (epoll_wait, no timeout), BLOCKED, BUSY
     view.others_quiet                      # every other thread in a wait without a timeout
+    ThreadView.of(pid)                     # one view, without keeping anything open
 """
 
 from __future__ import annotations
 
 import enum
+import functools
 import os
 from dataclasses import dataclass
 
@@ -54,6 +57,7 @@ _EPOLL = {"x86_64": {232, 281, 441}, "aarch64": {22, 441}}
 _ARCH = os.uname().machine
 
 
+@functools.cache
 def available() -> bool:
     """Whether this machine's kernel view can be read at all (a known architecture with
     `/proc/self/syscall`). Where it cannot, the grader falls back to what the child reports."""
@@ -92,30 +96,111 @@ def _untimed_wait(fields: list[bytes]) -> bool | None:
 Sample = tuple[bool | None, bool, int]  # (untimed wait?, in epoll?, times scheduled in)
 
 
-def _sample(pid: int, tid: int) -> Sample | None:
-    """One thread: whether it waits without a timeout, whether in epoll, and how many times it
-    has been scheduled in so far (schedstat's third field); None when it is gone."""
-    try:
-        with open(f"/proc/{pid}/task/{tid}/schedstat", "rb") as f:
-            runs = int(f.read().split()[2])
-        with open(f"/proc/{pid}/task/{tid}/syscall", "rb") as f:
-            fields = f.read().split()
-    except (OSError, IndexError, ValueError):
-        return None
+def _parse(fields: list[bytes], scheduled: int) -> Sample:
     if not fields or fields[0] == b"running":
-        return False, False, runs
+        return False, False, scheduled
     try:
         epoll = int(fields[0]) in _EPOLL[_ARCH]
     except ValueError:
         epoll = False
-    return _untimed_wait(fields), epoll, runs
+    return _untimed_wait(fields), epoll, scheduled
 
 
-def _threads(pid: int) -> list[int] | None:
-    try:
-        return sorted(int(t) for t in os.listdir(f"/proc/{pid}/task"))
-    except (OSError, ValueError):
-        return None
+class _Thread:
+    """One thread's /proc files, kept open: a look costs a pread each."""
+
+    def __init__(self, pid: int, tid: int, runs: bool) -> None:
+        self.syscall = os.open(f"/proc/{pid}/task/{tid}/syscall", os.O_RDONLY | os.O_CLOEXEC)
+        self.schedstat = -1
+        if runs:
+            try:
+                self.schedstat = os.open(
+                    f"/proc/{pid}/task/{tid}/schedstat", os.O_RDONLY | os.O_CLOEXEC
+                )
+            except OSError:
+                os.close(self.syscall)
+                raise
+
+    def sample(self) -> Sample | None:
+        """Whether it waits without a timeout, whether in epoll, and how many times it has
+        been scheduled in so far (schedstat's third field; 0 when not read); None: gone."""
+        try:
+            scheduled = (
+                int(os.pread(self.schedstat, 256, 0).split()[2]) if self.schedstat >= 0 else 0
+            )
+            fields = os.pread(self.syscall, 512, 0).split()
+        except (OSError, IndexError, ValueError):
+            return None
+        if not fields:
+            return None
+        return _parse(fields, scheduled)
+
+    def close(self) -> None:
+        for fd in (self.syscall, self.schedstat):
+            if fd >= 0:
+                os.close(fd)
+
+
+class Watcher:
+    """The kernel's view of one process, taken as often as needed.
+
+    Usage: `watcher = Watcher(pid, threads=True)`; `watcher.view()`; `watcher.close()`. With
+    `threads` False (a child whose RLIMIT_NPROC forbids a second thread) only the main thread
+    is read, once per view: one pread.
+    """
+
+    def __init__(self, pid: int, *, threads: bool = True) -> None:
+        self.pid = pid
+        self.threads = threads
+        self._open: dict[int, _Thread] = {pid: _Thread(pid, pid, runs=threads)}
+
+    def _tids(self) -> list[int] | None:
+        try:
+            return sorted(int(t) for t in os.listdir(f"/proc/{self.pid}/task"))
+        except (OSError, ValueError):
+            return None
+
+    def _samples(self, tids: list[int]) -> dict[int, Sample | None]:
+        for tid in [t for t in self._open if t not in tids]:
+            self._open.pop(tid).close()
+        samples: dict[int, Sample | None] = {}
+        for tid in tids:
+            thread = self._open.get(tid)
+            if thread is None:
+                try:
+                    thread = self._open[tid] = _Thread(self.pid, tid, runs=True)
+                except OSError:
+                    samples[tid] = None  # exited meanwhile
+                    continue
+            samples[tid] = thread.sample()
+        return samples
+
+    def view(self) -> ThreadView | None:
+        """The process's threads now; None if it is gone.
+
+        Threads are read one after another, not at one instant: a thread seen waiting may
+        have been woken by one read later (a GIL hand-over, a lock). A view that looks quiet
+        is therefore read a second time: if no thread was scheduled in between its two reads
+        and all still wait the same way, all of them waited at once, at the moment between
+        the two passes.
+        """
+        if not self.threads:
+            return ThreadView.judge(self.pid, {self.pid: self._open[self.pid].sample()})
+        tids = self._tids()
+        if tids is None or self.pid not in tids:
+            return None
+        first = self._samples(tids)
+        view = ThreadView.judge(self.pid, first)
+        if view is None or not view.quiet:
+            return view
+        if self._tids() != tids or self._samples(tids) != first:
+            return ThreadView(LoopState.BUSY, False, len(tids))  # something moved: not yet
+        return view
+
+    def close(self) -> None:
+        for thread in self._open.values():
+            thread.close()
+        self._open.clear()
 
 
 @dataclass(frozen=True)
@@ -132,29 +217,20 @@ class ThreadView:
         return self.loop is not LoopState.BUSY and self.others_quiet
 
     @classmethod
-    def of(cls, pid: int) -> ThreadView | None:
-        """Read the view of process `pid` (its main thread runs the loop); None if it is gone.
-
-        Threads are read one after another, not at one instant: a thread seen waiting may
-        have been woken by one read later (a GIL hand-over, a lock). A view that looks quiet
-        is therefore read a second time: if no thread was scheduled in between its two reads
-        and all still wait the same way, all of them waited at once, at the moment between
-        the two passes.
-        """
-        tids = _threads(pid)
-        if tids is None or pid not in tids:
+    def of(cls, pid: int, *, threads: bool = True) -> ThreadView | None:
+        """One view of process `pid` (see Watcher.view); None if it is gone."""
+        try:
+            watcher = Watcher(pid, threads=threads)
+        except OSError:
             return None
-        first = {tid: _sample(pid, tid) for tid in tids}
-        view = cls._judge(pid, first)
-        if view is None or not view.quiet:
-            return view
-        if _threads(pid) != tids or any(_sample(pid, tid) != first[tid] for tid in tids):
-            return cls(LoopState.BUSY, False, len(tids))  # something moved: not quiet yet
-        return view
+        try:
+            return watcher.view()
+        finally:
+            watcher.close()
 
     @classmethod
-    def _judge(cls, pid: int, samples: dict[int, Sample | None]) -> ThreadView | None:
-        main = samples[pid]
+    def judge(cls, pid: int, samples: dict[int, Sample | None]) -> ThreadView | None:
+        main = samples.get(pid)
         if main is None:
             return None
         untimed, epoll, _runs = main

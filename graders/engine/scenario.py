@@ -57,7 +57,10 @@ Action = Callable[[], list[dict[str, Any]] | None]
 DEADLINE = 2.0  # real seconds per scenario: correct code needs milliseconds
 VIRTUAL_LIMIT = 3600.0  # virtual seconds: beyond this a scenario would never finish
 STEP_LIMIT = 20_000  # scheduler steps
-QUIET_POLL = 0.0005  # real seconds between two looks at the kernel's view of the child
+# Real seconds between two looks at the kernel's view of the child, growing, after YIELDS
+# looks that only give the CPU away.
+QUIET_POLLS = (0.00005, 0.0001, 0.0002, 0.0005)
+YIELDS = 20
 
 
 class Scenario:
@@ -93,6 +96,7 @@ class Scenario:
         self._unsent_fds: list[socket.socket] = []
         self._stalled = False
         self._impatient = False  # the latest settle gave up waiting for busy threads
+        self._unverified = False  # an idle report the kernel has not confirmed yet
         self._counter = 0
 
     # -- building ----------------------------------------------------------------------------------
@@ -309,15 +313,20 @@ class Scenario:
                 while ending is None and self._drain():
                     # Reading freed room in a socket the child may be waiting to write to:
                     # let it write, at the same virtual time, before anything else happens.
-                    session.send_step(wire.TICK, {"t": session.clock, "events": []})
-                    ending = self._settle(limit)
+                    ending = self._verify(limit)[0]
+                    if ending is None:
+                        session.send_step(wire.TICK, {"t": session.clock, "events": []})
+                        ending = self._settle(limit)
                 if ending is not None:
                     return self._finish(ending)
-                if until is not None:
-                    if until():
-                        return self._finish(Ending(EndKind.COMPLETED))
-                elif self.calls and all(c.done for c in self.calls.values()):
-                    return self._finish(Ending(EndKind.COMPLETED))
+                done = (
+                    until()
+                    if until is not None
+                    else (bool(self.calls) and all(c.done for c in self.calls.values()))
+                )
+                if done:
+                    ending = self._verify(limit)[0]
+                    return self._finish(ending or Ending(EndKind.COMPLETED))
                 options = self._options()
                 if not options and self._impatient:
                     # Nothing else can happen, so there is no hurry: wait for the threads
@@ -327,8 +336,18 @@ class Scenario:
                         return self._finish(ending)
                     continue
                 if not options:
+                    ending, changed = self._verify(limit)
+                    if ending is not None:
+                        return self._finish(ending)
+                    if changed:
+                        continue  # it was not idle after all: look again
                     return self._finish(self._deadlock())
                 chosen, t = self.scheduler.choose(session.clock, options)
+                ending, changed = self._verify(limit)
+                if ending is not None:
+                    return self._finish(ending)
+                if changed:
+                    continue  # the child said more while we looked: choose again
                 steps += 1
                 if t - self.start_clock > self.virtual_limit or steps > STEP_LIMIT:
                     note = f"{t - self.start_clock:.0f} s of virtual time, {steps} steps"
@@ -382,18 +401,32 @@ class Scenario:
         # idle report can be sent while the loop goes on running).
         watch = session.kernel_view and (session.threads or self.measure_blocking)
         quiet_since: float | None = None
+        hinted_since: float | None = None  # since when the child says its threads work
         looked = False  # the kernel was asked since the latest idle report
+        polls = 0
         asked_at = time.monotonic()
         while True:
             now = time.monotonic()
             if now >= limit:
                 self._close_stretch(time.time())  # a loop busy until the deadline counts
                 return session.end(EndKind.TIMEOUT, f"{self.deadline:g}")
-            if session.ack == session.seq and watch:
+            if session.ack == session.seq and watch and not session.threads:
+                # One thread: the kernel is asked just before the next step (`_verify`). By
+                # then its loop has long reached epoll_wait; right after its report it has
+                # usually not, and looking again and again would only slow it down.
+                self._unverified = True
+                return None
+            if session.ack == session.seq and watch and self._threads_at_work(hinted_since, now):
+                # The child says threads still work for it: they will send something (a
+                # request, a new idle report). The kernel is asked once they say they are done.
+                hinted_since = hinted_since or now
+                wait = min(limit, hinted_since + THREAD_QUIET) - now
+            elif session.ack == session.seq and watch:
                 view = session.threads_view()
                 # Messages a thread sent before it went quiet are in the socket already: a
                 # view is only final once nothing is waiting to be read after it was taken.
-                if view is not None and view.quiet and not session.readable():
+                # (A single thread sends its idle report last, then waits.)
+                if view is not None and view.quiet and not (session.threads and session.readable()):
                     if view.loop is LoopState.BLOCKED:
                         # It said idle, but its loop thread waits in something else (a blocking
                         # call, a lock): the loop is blocked, whoever answered for it.
@@ -410,7 +443,8 @@ class Scenario:
                     self._close_stretch(time.time())
                     self._impatient = True
                     return None
-                wait = min(limit - now, QUIET_POLL)
+                polls += 1
+                wait = min(limit - now, QUIET_POLLS[min(polls, len(QUIET_POLLS)) - 1])
             elif session.ack == session.seq:
                 self._close_stretch(session.idle_stamp)
                 if session.idle_busy == 0:
@@ -420,7 +454,7 @@ class Scenario:
                 if wait <= 0 and not patient:
                     self._impatient = True
                     return None  # threads say they are busy but nothing happens
-                wait = max(wait, 0.0) if not patient else min(limit - now, QUIET_POLL)
+                wait = max(wait, 0.0) if not patient else min(limit - now, QUIET_POLLS[-1])
             else:
                 held = [r for r in self.requests.values() if r.blocking and r.in_flight]
                 stall = asked_at + (STALL_AGAIN if self._stalled else STALL_FIRST)
@@ -437,6 +471,58 @@ class Scenario:
                 if got[0].get("op") != wire.IDLE or not watch:
                     quiet_since = None
                 session.handle(*got)
+
+    def _verify(self, limit: float) -> tuple[Ending | None, bool]:
+        """Before the next step, or the end: a single-threaded child's loop thread must be
+        asleep in epoll_wait, as its idle report said (see `_settle`). Returns how it ended
+        (None: it did not), and whether messages came meanwhile (the step chosen before may
+        be stale)."""
+        if not self._unverified:
+            return None, False
+        self._unverified = False
+        session = self.live
+        since = time.monotonic()
+        polls = 0
+        changed = False
+        while True:
+            now = time.monotonic()
+            if now >= limit:
+                self._close_stretch(time.time())
+                return session.end(EndKind.TIMEOUT, f"{self.deadline:g}"), changed
+            view = session.threads_view()
+            if view is not None and view.quiet:
+                if view.loop is LoopState.BLOCKED:
+                    # It said idle, but its loop thread waits in something else (a blocking
+                    # call): the loop is blocked, whoever answered for it.
+                    self.observations.loop_thread_busy += 1
+                self._close_stretch(time.time() if polls else session.idle_stamp)
+                return None, changed
+            if now - since >= THREAD_QUIET:
+                # Still running (or sleeping) after its idle report: the report was forged or
+                # premature, and the loop is busy. Move on; it counts.
+                self.observations.loop_thread_busy += 1
+                self._close_stretch(time.time())
+                return None, changed
+            polls += 1
+            if polls <= YIELDS:
+                # Usually the child is only waiting for a CPU (ours, often: it woke us with its
+                # report): let it run rather than sleep (a sleep costs tens of microseconds of
+                # timer slack at least).
+                os.sched_yield()
+                wait = 0.0
+            else:
+                wait = QUIET_POLLS[min(polls - YIELDS, len(QUIET_POLLS)) - 1]
+            got = session.receive(min(limit - now, wait))
+            if got is not None:
+                changed = True
+                session.handle(*got)
+
+    def _threads_at_work(self, since: float | None, now: float) -> bool:
+        """Whether the child's own count says threads still work for it (only believed for
+        THREAD_QUIET: a child can say anything)."""
+        session = self.live
+        fresh = since is None or now - since < THREAD_QUIET
+        return session.threads and session.idle_busy > 0 and fresh
 
     def _options(self) -> list[Option]:
         session = self.live

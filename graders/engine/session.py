@@ -80,6 +80,8 @@ class Session:
         self.idle_stamp = 0.0  # kernel receive time of the first idle report for `seq`
         self.busy_open = False  # a measured stretch started at `sent_at` and is not closed yet
         self.kernel_view = False  # the kernel's view of this child's threads can be read
+        self._watcher: kernel.Watcher | None = None  # its /proc files, kept open
+        self._schedstat: int | None = None
         self.ended: Ending | None = None
         self.scenario: Scenario | None = None
         self.next_call = 1
@@ -91,7 +93,12 @@ class Session:
     def load(self, source: str, *, seed: int, deadline: float) -> Loaded:
         """Send the submission; wait until it is imported and the loop is idle."""
         # Asked once, before any of the submission's code runs: can the kernel tell us later?
-        self.kernel_view = kernel.available() and self.threads_view() is not None
+        if kernel.available():
+            try:
+                self._watcher = kernel.Watcher(self.child.pid, threads=self.threads)
+            except OSError:
+                self._watcher = None
+        self.kernel_view = self._watcher is not None and self.threads_view() is not None
         self._send({"op": wire.GO, "source": source, "seed": seed, "threads": self.threads})
         limit = time.monotonic() + deadline
         try:
@@ -120,6 +127,12 @@ class Session:
         """Kill the child; the session cannot be used again."""
         if self.ended is None:
             self.ended = Ending(kind, detail, exc, note)
+        if self._watcher is not None:
+            self._watcher.close()
+            self._watcher = None
+        if self._schedstat is not None:
+            os.close(self._schedstat)
+            self._schedstat = None
         # A child that timed out may still be running (and printing): wait until it is gone
         # so its output is final. Any other child is idle or dead already.
         self.child.kill(wait=kind is EndKind.TIMEOUT)
@@ -236,14 +249,19 @@ class Session:
     def run_delay(self) -> int:
         """Nanoseconds the child's main thread spent runnable but not running (schedstat)."""
         try:
-            with open(f"/proc/{self.child.pid}/schedstat", "rb") as f:
-                return int(f.read().split()[1])
+            if self._schedstat is None:  # kept open: read twice per measured step
+                self._schedstat = os.open(
+                    f"/proc/{self.child.pid}/schedstat", os.O_RDONLY | os.O_CLOEXEC
+                )
+            return int(os.pread(self._schedstat, 256, 0).split()[1])
         except (OSError, IndexError, ValueError):
             return 0
 
     def threads_view(self) -> kernel.ThreadView | None:
-        """What the child's threads are doing, as the kernel shows it (None: it is gone)."""
-        return kernel.ThreadView.of(self.child.pid)
+        """What the child's threads are doing, as the kernel shows it (None: it is gone, or
+        the kernel does not tell). Without threads (RLIMIT_NPROC 1: the kernel refuses a
+        second one) only its main thread is read."""
+        return self._watcher.view() if self._watcher is not None else None
 
     def stretch(self, end: float) -> float:
         """Real seconds the child ran from the latest step to `end`, minus the time its loop

@@ -4,8 +4,9 @@ Namespaces, dropped capabilities and no_new_privs already keep a child in; this 
 away kernel surface it never needs (and that kernel exploits like): ptrace and cross-process
 memory access, keyrings, BPF, perf events, userfaultfd, io_uring, every mount and namespace
 call, module and kexec loading, clock setting. `clone` with a namespace flag is refused and
-`clone3` reports ENOSYS (its flags cannot be inspected; glibc then falls back to `clone`).
-Everything else (threads, fork, sockets, epoll...) is allowed. x86_64 only: on other machines
+`clone3` reports ENOSYS (its flags cannot be inspected; glibc then falls back to `clone`), and
+`socket` makes Unix and netlink sockets only (EAFNOSUPPORT for TCP/IP and the rest). Everything
+else (threads, fork, Unix sockets, epoll...) is allowed. x86_64 only: on other machines
 `install` does nothing and says so.
 """
 
@@ -23,6 +24,10 @@ SECCOMP_RET_ALLOW = 0x7FFF0000
 PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 22, 2
 NAMESPACE_FLAGS = 0x7E020000  # CLONE_NEWNS|NEWCGROUP|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET
 CLONE, CLONE3 = 56, 435
+# Sockets: a child has no network, only the Unix sockets it is handed and makes in pairs. No
+# TCP, UDP or other family either, so that nothing it binds (a port, found again by a failing
+# bind) outlives it into the next submission on the worker's shared network namespace.
+SOCKET, AF_UNIX, AF_NETLINK = 41, 1, 16
 
 DENIED_X86_64 = {
     101: "ptrace", 310: "process_vm_readv", 311: "process_vm_writev", 312: "kcmp",
@@ -66,7 +71,17 @@ def program() -> bytes:
         _instruction(RET_K, 0, 0, errno_eperm),
     ]
     # After the clone test the accumulator may hold its flags: reload the number.
-    code.append(_instruction(LD_W_ABS, 0, 0, 0))
+    code += [
+        _instruction(LD_W_ABS, 0, 0, 0),
+        # socket(): Unix and netlink sockets only (netlink for glibc's own queries).
+        _instruction(JEQ_K, 0, 5, SOCKET),
+        _instruction(LD_W_ABS, 0, 0, 16),  # its domain (low 32 bits of args[0])
+        _instruction(JEQ_K, 2, 0, AF_UNIX),
+        _instruction(JEQ_K, 1, 0, AF_NETLINK),
+        _instruction(RET_K, 0, 0, SECCOMP_RET_ERRNO | errno.EAFNOSUPPORT),
+        _instruction(RET_K, 0, 0, SECCOMP_RET_ALLOW),
+        _instruction(LD_W_ABS, 0, 0, 0),
+    ]
     for index, number in enumerate(denied):
         remaining = len(denied) - index - 1
         code.append(_instruction(JEQ_K, remaining + 1, 0, number))

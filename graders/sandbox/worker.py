@@ -118,6 +118,7 @@ class Worker:
         self._dying: list[int] = []  # pidfds of killed children not yet confirmed gone
         self.zygote_pid = 0
         self.template_pid = 0  # the process that forks the children (zygote's numbering)
+        self._netns_pid = 0  # the zygote, in the grader's numbering (its network namespace)
         self.prepared_pid = 0  # the child prepared for the next session (zygote's numbering)
 
     @property
@@ -179,13 +180,16 @@ class Worker:
 
     def spawn(self, limits: ChildLimits) -> Child:
         """A fresh confined child, after its hello. Raises WorkerFailure."""
-        # No session starts while a killed one still exists: a dying child's sockets (a
-        # listener in the sandbox's network namespace, say) would still be there for the next
-        # submission to find. Children are killed without waiting (the grader has its own
-        # work to do meanwhile); by now they are almost always gone.
-        self._reap(timeout=KILL_TIMEOUT)
-        if self._dying:
-            raise WorkerFailure("a killed child did not die")
+        # Children are killed without waiting, so the previous one may still be dying. All of
+        # a worker's children share one network namespace, where a child can make only Unix
+        # sockets (harness/seccomp.py): if a dying one named one (an abstract address, listed
+        # and reachable), the next must not start before it is gone. Otherwise there is
+        # nothing to wait for.
+        self._reap()
+        if self._dying and self._named_sockets():
+            self._reap(timeout=KILL_TIMEOUT)
+            if self._dying:
+                raise WorkerFailure("a killed child did not die")
         if not self.alive or self._control is None:
             raise WorkerFailure("the grading worker is not running")
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -250,6 +254,23 @@ class Worker:
                 pid, _uid, _gid = _UCRED.unpack(payload[: _UCRED.size])
                 return int(pid)
         return None
+
+    def _named_sockets(self) -> bool:
+        """Whether a Unix socket has a name in the sandbox's network namespace (as the kernel
+        lists them for the zygote; tens of microseconds)."""
+        if not self.sandboxed:
+            return False  # no namespace of its own: nothing promised
+        if not self._netns_pid:
+            tree = processes.parents()
+            root = self._process.pid if self._process is not None else 0
+            self._netns_pid = processes.in_grader_namespace(
+                tree, root, self.zygote_pid, 1, nested=True
+            )
+        try:
+            with open(f"/proc/{self._netns_pid}/net/unix", "rb") as f:
+                return any(len(line.split()) >= 8 for line in f.readlines()[1:])
+        except OSError:
+            return True  # cannot tell: wait
 
     def pids(self) -> set[int]:
         """Every live process of this worker (bubblewrap, the zygote, children): diagnostics."""

@@ -54,6 +54,14 @@ async def probe():
     except OSError:
         seen["postgres"] = False
     seen["interfaces"] = sorted(name for _, name in socket.if_nameindex())
+    families = {}
+    for name in ("AF_INET", "AF_INET6", "AF_PACKET", "AF_UNIX"):
+        try:
+            socket.socket(getattr(socket, name), socket.SOCK_DGRAM).close()
+            families[name] = 0
+        except OSError as exc:
+            families[name] = exc.errno
+    seen["families"] = families
     seen["seccomp"] = status("Seccomp")
     libc = ctypes.CDLL(None, use_errno=True)
     refused = {}
@@ -101,6 +109,13 @@ def test_a_child_is_unprivileged_alone_and_confined(worker: Worker) -> None:
     assert "etc" not in seen["root"]
     if os.uname().machine == "x86_64":
         assert seen["seccomp"] == "2"
+        # Unix sockets only: nothing a child binds outlives it on the shared network namespace.
+        assert seen["families"] == {
+            "AF_INET": errno.EAFNOSUPPORT,
+            "AF_INET6": errno.EAFNOSUPPORT,
+            "AF_PACKET": errno.EAFNOSUPPORT,
+            "AF_UNIX": 0,
+        }
         for name, (result, error) in seen["refused"].items():
             assert result == -1, name
             assert error == (errno.ENOSYS if name == "clone3" else errno.EPERM), name
