@@ -35,7 +35,7 @@ format: .stamp-dev
 	$(BIN)/ruff check --fix api questions graders tests bench alembic
 
 bench: .stamp-dev
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	for b in bench/*.py; do PYTHONSAFEPATH=1 $(BIN)/python $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) .stamp-run .stamp-dev node_modules .pytest_cache .mypy_cache .ruff_cache .coverage

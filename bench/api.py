@@ -112,10 +112,22 @@ request = function()
   end
   return wrk.format(method, t[1], headers, body)
 end
+-- A save overtaken by a later save of the same answer (a latency tail longer than a full
+-- round of the class) is refused with 409 stale-answer: the server's correct answer, counted
+-- apart from failures. Counts live in each thread's state; done() collects them.
+local threads = {}
+stale = 0
+setup = function(thread) table.insert(threads, thread) end
+response = function(status, headers, body)
+  if status == 409 then stale = stale + 1 end
+end
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %d %d %d %d %d %d\\n", summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(99), summary.errors.status,
-    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout))
+  local refused = 0
+  for _, thread in ipairs(threads) do refused = refused + thread:get("stale") end
+  io.write(string.format("RESULT %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(99), summary.errors.status - refused,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    refused))
 end
 """
 
@@ -128,6 +140,7 @@ class Run:
     p50_ms: float
     p99_ms: float
     failed: int
+    stale: int = 0  # saves overtaken by a newer save, refused with 409 (correct behaviour)
 
     @property
     def rate(self) -> float:
@@ -201,6 +214,7 @@ def repeated(
         statistics.median(r.p50_ms for r in runs),
         statistics.median(r.p99_ms for r in runs),
         sum(r.failed for r in runs),
+        sum(r.stale for r in runs),
     )
 
 
@@ -238,8 +252,10 @@ def wrk(
         check=True,
     ).stdout
     line = next(line for line in out.splitlines() if line.startswith("RESULT"))
-    requests, micros, p50, p99, bad_status, socket_errors = map(int, line.split()[1:])
-    return Run(name, requests, micros / 1e6, p50 / 1000, p99 / 1000, bad_status + socket_errors)
+    requests, micros, p50, p99, bad_status, socket_errors, stale = map(int, line.split()[1:])
+    return Run(
+        name, requests, micros / 1e6, p50 / 1000, p99 / 1000, bad_status + socket_errors, stale
+    )
 
 
 def make_class(url: str, secret: str, data_dir: Path) -> list[tuple[int, str]]:
@@ -393,12 +409,18 @@ def main() -> int:
         f"{args.seconds} s, "
         f"{os.cpu_count()} cores, wrk, uvicorn with quizloop's settings (1 worker)"
     )
-    print(f"{'run':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'failed':>7}")
+    print(
+        f"{'run':34} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'failed':>7} "
+        f"{'stale':>6}"
+    )
     for run in runs:
         print(
             f"{run.name:34} {run.rate:9.0f} {run.p50_ms:8.2f} {run.p99_ms:8.2f} "
-            f"{run.rate / baseline.rate:7.2f} {run.failed:7d}"
+            f"{run.rate / baseline.rate:7.2f} {run.failed:7d} {run.stale:6d}"
         )
+    print(
+        "(stale: saves overtaken by a newer save of the same answer: refused with 409, correctly)"
+    )
     missed = []
     for run in runs:
         if run.failed:

@@ -7,13 +7,21 @@ argon2id is slow on purpose (about 20 ms a hash), so hashing dominates a class i
 releases the GIL, so `hash_passwords` spreads the hashes over threads.
 """
 
+# ruff: noqa: E402 (sys.path must be fixed before `api` is imported)
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
+
+# Run as `python bench/api_roster_import.py`, bench/ comes first on sys.path, where
+# bench/api.py would shadow the `api` package: put the repository root there instead.
+_HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != _HERE]
+sys.path.insert(0, str(_HERE.parent))
+
+import os
 import tempfile
 import time
-from pathlib import Path
 
 from sqlmodel import Session
 

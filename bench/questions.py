@@ -19,6 +19,9 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+# bench/ would come first on sys.path, where bench/queue.py and bench/api.py shadow the standard
+# library's `queue` and the `api` package: put the repository root there instead.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
 from questions import load_bank, render_variant, score_response  # noqa: E402
