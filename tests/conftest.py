@@ -24,6 +24,9 @@ Users
     auth_headers    auth_headers(user) -> {"Authorization": "Bearer <access token>"}.
     instructor_headers
                     auth headers of a fresh instructor, prof@example.org.
+Markers
+    sandbox         needs bubblewrap: the test skips with the reason when `bwrap` is missing,
+                    or fails when QUIZLOOP_REQUIRE_SERVICES=1 (see pytest_runtest_setup).
 """
 
 from __future__ import annotations
@@ -49,11 +52,18 @@ from api.core.config import Settings, SettingsForTests
 from api.core.db import create_db_engine, get_session, transaction
 from api.main import create_app
 from api.users.models import Role, User
-from tests.services import require_postgres
+from tests.services import require_bwrap, require_postgres
 
 BACKENDS = ("sqlite", "postgresql")
 DEFAULT_PASSWORD = "correct horse battery"
 TEST_SECRET_KEY = secrets.token_urlsafe(48)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    # Some sandbox tests build their own Grader (the CLI's) rather than take the `grader`
+    # fixture, so the marker itself must skip them, not the fixture.
+    if item.get_closest_marker("sandbox") is not None:
+        require_bwrap()
 
 
 class PostgresDatabases:
