@@ -111,8 +111,9 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=100, ge=1)
     grading_unsafe_no_sandbox: bool = False
     # The grading queue (api/grading): workers of the local backend (None: one per core; 0:
-    # this process only queues), the longest a job may run before it is not-gradable (the
-    # grader's own budget is 90 s), how long a silent worker keeps its job, and students'
+    # this process only queues), the longest a job may run before it is not-gradable (a
+    # backstop: the grader skips a submission's remaining scenarios after 20 s of real time,
+    # graders/engine/run.py BUDGET), how long a silent worker keeps its job, and students'
     # submissions allowed per minute.
     grading_workers: int | None = Field(default=None, ge=0, le=64)
     grading_deadline_seconds: float = Field(default=240.0, ge=5)
