@@ -3,7 +3,9 @@ page's script from the REST API.
 
 Every page carries the whole message catalogue of its language and its parameters (ids from
 the path) as JSON in a non-executable script element; the scripts are same-origin files only,
-so the Content-Security-Policy forbids inline script and style altogether.
+so the Content-Security-Policy forbids inline script altogether. Styles come from the
+same-origin stylesheet, with two exceptions the policy names: the code editor's own <style>
+element, which carries the response's nonce, and style attributes (which cannot run script).
 
 A page's language: `?lang=` (remembered in the `quizloop_lang` cookie), else the cookie, else
 Accept-Language, else English. The cookie is a preference, not a credential: pages hold no

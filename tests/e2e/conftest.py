@@ -53,11 +53,12 @@ def room(server: LiveServer) -> Iterator[Classroom]:
 
 
 @pytest.fixture(scope="session")
-def browser(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+def browser(chromium_path: str) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        # A persistent context on a fresh, empty user-data directory per session.
+        # One browser for the session; every page gets a fresh context of its own (new_page),
+        # so no cookie or storage carries over from one test to another.
         launched = playwright.chromium.launch(
             executable_path=chromium_path, headless=True, args=CHROMIUM_ARGS
         )
