@@ -1,6 +1,10 @@
 """Item 6 of issue 3: the bank that ships covers every section of the notes, in both languages.
 
-These tests describe the finished bank; while its content is being written they fail on purpose.
+They hold the shipped bank (questions/banks/async-backends) to what it promises: all 12 sections
+of the notes and each of their sub-sections have questions; at least 150 questions, 20 of them
+parameterised, and every question type; every question ready and written in zh-CN and en; code
+questions name assignments graders/ offers; the key of every variant (ten seeds of a
+parameterised question) scores full marks, except code answers, which graders/ scores.
 """
 
 from __future__ import annotations
