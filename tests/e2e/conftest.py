@@ -28,6 +28,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 DESKTOP = {"width": 1280, "height": 900}
+# Screenshot names written in this session: a name taken twice would silently replace one
+# test's picture with another's.
+SHOT_NAMES: set[str] = set()
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.browser
@@ -124,7 +127,10 @@ def ready(page: Any) -> None:
 
 
 def shoot(page: Any, name: str, *, full_page: bool = True) -> Path:
-    """A PNG of the page under test-artifacts/screenshots/."""
+    """A PNG of the page under test-artifacts/screenshots/, under a name no other shot of the
+    session has."""
+    assert name not in SHOT_NAMES, f"screenshot {name!r} is taken twice in this session"
+    SHOT_NAMES.add(name)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}.png"
     if full_page:

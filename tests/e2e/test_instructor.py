@@ -78,7 +78,7 @@ def test_instructor_previews_variants_of_a_bank_question(room: Classroom, new_pa
     sign_in(page, room, "prof")
     page.get_by_role("link", name="Question banks").click()
     ready(page)
-    shoot(page, "instructor-banks-en")
+    shoot(page, "instructor-banks-to-preview-en")
     page.get_by_role("link", name=re.compile("Version")).first.click()
     ready(page)
     page.get_by_label("Type").select_option("numeric")

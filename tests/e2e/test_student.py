@@ -107,7 +107,7 @@ def test_student_takes_a_quiz_of_every_type(room: Classroom, new_page: Any) -> N
     )
     page = new_page()
     sign_in(page, room, "ana")
-    shoot(page, "student-home-en")
+    shoot(page, "student-home-every-type-en")
     row = page.locator(f".quiz-row[data-quiz='{quiz_id}']")
     expect(row).to_contain_text("Open")
     expect(row).to_contain_text("30 min")
@@ -126,7 +126,7 @@ def test_student_takes_a_quiz_of_every_type(room: Classroom, new_page: Any) -> N
     # Autosave: the indicator says saving, then saved (announced through a live region).
     expect(page.locator("#save-state")).to_have_attribute("role", "status")
     expect(page.locator("#save-state")).to_have_attribute("data-state", "saved", timeout=20_000)
-    shoot(page, "student-attempt-en")
+    shoot(page, "student-attempt-every-type-en")
 
     # A reload mid-quiz resumes with every answer.
     page.reload()
