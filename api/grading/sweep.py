@@ -6,7 +6,7 @@ past its deadline is not gradable (never the student's fault; an instructor can 
 Each job is handled in its own transaction by compare-and-set on its run token, so several
 processes may sweep at once. With celery, jobs left queued with no message in the broker
 (published before a broker restart, or never published because the process died after the
-commit) are published again under a new token.
+commit) are published again under a new token, if still under the token they were found with.
 
 Usage:
     sweep(engine)                                   # the local pool and the celery runtime
@@ -76,14 +76,17 @@ def republish_stale(engine: Engine, *, older_than: float, now: datetime | None =
     only when the broker's queue is empty, so these have no message waiting."""
     cutoff = (now or utcnow()) - timedelta(seconds=older_than)
     with plain_read(engine) as session:
-        stale = session.exec(
-            select(GradingJob.id)
-            .where(GradingJob.status == JobStatus.queued, col(GradingJob.queued_at) <= cutoff)
-            .order_by(col(GradingJob.priority), col(GradingJob.id))
-            .limit(REPUBLISH_BATCH)
-        ).all()
+        stale = dict(
+            session.exec(
+                select(GradingJob.id, GradingJob.job_token)
+                .where(GradingJob.status == JobStatus.queued, col(GradingJob.queued_at) <= cutoff)
+                .order_by(col(GradingJob.priority), col(GradingJob.id))
+                .limit(REPUBLISH_BATCH)
+            ).all()
+        )
     if not stale:
         return 0
+    republished = 0
     with Session(engine) as session, transaction(session):
         jobs = session.exec(
             select(GradingJob)
@@ -91,6 +94,13 @@ def republish_stale(engine: Engine, *, older_than: float, now: datetime | None =
             .with_for_update()
         ).all()
         for job in jobs:
+            # Compare-and-set on the publication we judged lost: a job another sweep (or an
+            # instructor) published anew since has a message on its way; publishing it again
+            # would make that one stale and send a second.
+            if job.job_token != stale[job.id]:
+                continue
             requeue_job(session, job, reason=job.reason)
-    logger.warning("republished %d grading job(s) the broker no longer held", len(jobs))
-    return len(jobs)
+            republished += 1
+    if republished:
+        logger.warning("republished %d grading job(s) the broker no longer held", republished)
+    return republished
