@@ -27,13 +27,14 @@ import httpx2 as httpx
 PASSWORD = "correct horse battery"
 STARTUP_SECONDS = 60
 BANK = "async-backends"
-# One fixed question of every type (the shipped bank), the code one with a known assignment.
+# One fixed question of every type (the shipped bank), the code one with a known assignment and
+# the numeric one with a unit (ms).
 EVERY_TYPE = {
     "single_choice": "docker-client-daemon",
     "multiple_choice": "docker-image-class-analogy",
     "true_false": "docker-host-kernel",
     "fill_in": "docker-port-publish",
-    "numeric": "docker-cache-rebuild-count",
+    "numeric": "sync-async-three-calls-saving",
     "matching": "docker-five-parts",
     "ordering": "docker-dockerfile-order",
     "code": "ioloop-offload-blocking-code",
