@@ -6,6 +6,8 @@ counts as busy; the child's clocks follow virtual time."""
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from graders.engine import kernel
@@ -54,6 +56,10 @@ async def idle_then_wait_elsewhere(fetch):
     return await request
 
 async def honest(fetch):
+    return await fetch("x")
+
+async def idle_then_fetch(fetch):
+    say_idle()
     return await fetch("x")
 """
 
@@ -179,3 +185,24 @@ def test_the_childs_clocks_follow_virtual_time(worker: Worker) -> None:
     assert monotonic == loop_time == perf == wall
     assert loop_time - started == 2.5
     assert elapsed_ns == 2_500_000_000
+
+
+@needs_kernel
+def test_a_request_sent_while_the_grader_looked_away_is_read_not_called_a_deadlock(
+    worker: Worker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The child reports idle, sends a request at once and is back asleep in epoll_wait before
+    # the grader looks: the kernel then shows a quiet loop, and only the socket tells that it
+    # spoke. (A loaded CI machine once made the grader this slow by chance: a deadlock.)
+    with session_for(worker, FORGE) as session:
+        looks = session.threads_view
+
+        def slow_look() -> object:
+            time.sleep(0.05)  # long enough for the child to send and go back to sleep
+            return looks()
+
+        monkeypatch.setattr(session, "threads_view", slow_look)
+        scenario = Scenario(session, "looked-away", measure_blocking=True)
+        call = scenario.call("idle_then_fetch", _fetch(scenario))
+        assert scenario.run().completed
+    assert call.outcome == Returned(b"body")
