@@ -1,12 +1,14 @@
 """An instructor in a real browser: previews a bank question's variants, builds, schedules and
-publishes a quiz, watches submissions graded, regrades (dry run, with progress), downloads
-the gradebook CSV and reads the item statistics."""
+publishes a quiz, watches submissions graded, regrades (a dry run, then for real, with
+progress), downloads the gradebook CSV and reads the item statistics."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +21,17 @@ from tests.e2e.server import Classroom
 pytestmark = pytest.mark.browser
 
 ASSIGNMENTS = Path(__file__).resolve().parents[2] / "graders/assignments/offload-blocking"
+STALE = 4.0  # what "the old checks" gave ana's code: a score the current checks do not give
+
+
+def give_stale_score(room: Classroom, submission_id: int) -> None:
+    """Write STALE as the submission's score straight into the server's database, as if its
+    assignment's checks had changed since it was graded: a regrade has something to change."""
+    with closing(sqlite3.connect(room.server.data_dir / "quizloop.db", timeout=30)) as db, db:
+        updated = db.execute(
+            "UPDATE submissions SET score = ? WHERE id = ?", (STALE, submission_id)
+        ).rowcount
+    assert updated == 1
 
 
 def test_instructor_builds_and_publishes_a_quiz(room: Classroom, new_page: Any) -> None:
@@ -98,7 +111,7 @@ def test_instructor_watches_grading_regrades_and_downloads_the_gradebook(
     quiz_id = room.quiz("Graded code", ["single_choice", "code"], feedback="after_submit")
     reference = (ASSIGNMENTS / "reference.py").read_text(encoding="utf-8")
     starter = (ASSIGNMENTS / "starter.py").read_text(encoding="utf-8")
-    room.take(quiz_id, "ana", {2: reference})
+    ana_attempt = room.take(quiz_id, "ana", {2: reference})
     room.take(quiz_id, "ben", {2: starter})
     page = new_page()
     sign_in(page, room, "prof")
@@ -130,17 +143,64 @@ def test_instructor_watches_grading_regrades_and_downloads_the_gradebook(
     page.go_back()
     ready(page)
 
-    # A dry run grades again, changes nothing, and says so; progress shows as it runs.
+    # Since grading, the checks "changed" for ana's code: her saved score is stale.
+    listed = room.call(
+        "GET", f"/courses/{room.course_id}/submissions", "prof", params={"quiz_id": quiz_id}
+    ).json()["data"]
+    ana_code = next(s for s in listed if s["attempt_id"] == ana_attempt)
+    full_marks = ana_code["score"]
+    assert full_marks == ana_code["max_score"] != STALE
+    give_stale_score(room, ana_code["id"])
+
+    # A dry run grades again, changes nothing, and says what would change; progress shows.
     page.get_by_role("tab", name="Regrade").click()
     page.get_by_label("Code question").select_option("ioloop-offload-blocking-code")
     expect(page.get_by_label("Dry run (change nothing)")).to_be_checked()
     page.get_by_role("button", name="Start regrading").click()
-    expect(page.locator("#regrade-summary")).to_have_text(
-        "Dry run finished: 0 of 2 score(s) would change.", timeout=60_000
-    )
+    summary = page.locator("#regrade-summary")
+    expect(summary).to_have_text("Dry run finished: 1 of 2 score(s) would change.", timeout=60_000)
     progress = page.locator("#regrade-progress [role=progressbar]")
     expect(progress).to_have_attribute("aria-valuenow", "2")
+    expect(page.locator("#regrade-result tbody tr")).to_have_count(1)
+    assert room.call("GET", f"/submissions/{ana_code['id']}", "prof").json()["score"] == STALE
     shoot(page, "instructor-regrade-en")
+
+    # Then for real: the progress bar fills, and what the page reports is the server's state.
+    page.get_by_label("Dry run (change nothing)").uncheck()
+    with page.expect_response(
+        lambda r: r.url.endswith("/api/v1/regrades") and r.request.method == "POST"
+    ) as started:
+        page.get_by_role("button", name="Start regrading").click()
+    regrade_id = started.value.json()["id"]
+    expect(summary).to_have_text("Regrade finished: 1 of 2 score(s) changed.", timeout=60_000)
+    regrade = room.call("GET", f"/regrades/{regrade_id}", "prof").json()
+    assert regrade["dry_run"] is False
+    progress_of = {key: regrade[key] for key in ("status", "total", "done", "failed")}
+    assert progress_of == {"status": "done", "total": 2, "done": 2, "failed": 0}
+    expect(progress).to_have_attribute("aria-valuemax", str(regrade["total"]))
+    expect(progress).to_have_attribute("aria-valuenow", str(regrade["done"]))
+    expect(progress.locator("div")).to_have_attribute("style", re.compile(r"width: 100%"))
+    expect(page.locator("#regrade-status")).to_have_text(
+        f"Done: {regrade['done']} of {regrade['total']} graded"
+        f" ({regrade['failed']} could not be graded)."
+    )
+    [change] = regrade["changed"]
+    assert (change["submission_id"], change["old_score"], change["new_score"]) == (
+        ana_code["id"],
+        STALE,
+        full_marks,
+    )
+    expect(page.locator("#regrade-result tbody tr")).to_have_text(
+        [
+            re.compile(
+                rf"#{change['submission_id']}\s*#{change['student_id']}"
+                rf"\s*{change['old_score']:g}\s*{change['new_score']:g}$"
+            )
+        ]
+    )
+    # ... and written: ana's submission has its score again.
+    assert room.call("GET", f"/submissions/{ana_code['id']}", "prof").json()["score"] == full_marks
+    shoot(page, "instructor-regrade-done-en")
 
     # The gradebook, and its CSV download.
     page.get_by_role("tab", name="Gradebook").click()
