@@ -5,23 +5,26 @@ gate keeps the app from starving itself."""
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
 
 from api.attempts import lane
 from api.attempts import routes as attempt_routes
-from api.attempts.models import AttemptItem
+from api.attempts.models import Attempt, AttemptItem
 from api.auth.passwords import hash_password
 from api.auth.tokens import issue_access_token
 from api.banks import service as banks
 from api.core import migrations
 from api.core.config import SettingsForTests
-from api.core.db import create_db_engine, transaction
+from api.core.db import create_db_engine, transaction, utcnow
 from api.gate import RequestGate
 from api.main import create_app
 from api.users.models import Role, User
@@ -146,6 +149,39 @@ def test_saves_through_the_lane_land_in_the_database(
             )
         }
     assert stored == {1: (False, 2), 2: (answer, 3)}
+    if engine.dialect.name == "sqlite":
+        # The lane runs its save on SQLite's own connection (lane._SqliteStatement): what it
+        # stores must be the very text SQLAlchemy stores, or timestamps would not compare in
+        # SQL (they are text there) and answers would not read back alike.
+        with engine.connect() as connection:
+            saved_at, started_at, response = connection.exec_driver_sql(
+                "SELECT i.saved_at, a.started_at, i.response FROM attempt_items i "
+                "JOIN attempts a ON a.id = i.attempt_id WHERE i.attempt_id = ? "
+                "AND i.position = 2",
+                (attempt["id"],),
+            ).one()
+        timestamp = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6}"
+        assert re.fullmatch(timestamp, started_at), started_at  # written by SQLAlchemy
+        assert re.fullmatch(timestamp, saved_at), saved_at  # written by the lane
+        assert response == json.dumps(answer)
+    # A deadline the lane's cache does not know yet (set behind its back): its statement
+    # compares it with the time in the database, writes nothing, and the route closes the
+    # attempt.
+    with engine.begin() as connection:
+        connection.execute(
+            update(Attempt)
+            .where(col(Attempt.id) == attempt["id"])
+            .values(deadline=utcnow() - timedelta(seconds=1))
+        )
+    late = client.put(f"{url}/1/answer", json={"response": True, "revision": 5}, headers=ana)
+    assert_problem(late, 409, "deadline-passed")
+    with Session(engine) as session:
+        item = session.exec(
+            select(AttemptItem).where(
+                AttemptItem.attempt_id == attempt["id"], AttemptItem.position == 1
+            )
+        ).one()
+    assert (item.response, item.revision) == (False, 2)
     # A disabled account stops being served once its cached state is re-read.
     monkeypatch.setattr(lane, "USER_TTL_SECONDS", 0.0)
     with Session(engine) as session, transaction(session):
