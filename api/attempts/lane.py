@@ -79,7 +79,9 @@ _QUESTION = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})")
 _ANSWER = re.compile(r"/api/v1/attempts/([0-9]{1,18})/items/([0-9]{1,9})/answer")
 MAX_LANE_BODY = 80 * 1024  # larger bodies (long code answers) take the ordinary route
 MAX_REVISION = 2**31 - 1
-POSTGRES_CONNECTIONS = 4
+# With 4, the bursts of account re-reads (every USER_TTL_SECONDS) queued: question p99 59-113
+# ms in bench/api.py, 26-34 ms with 8 or 16.
+POSTGRES_CONNECTIONS = 8
 CHECKPOINT_EVERY = 500  # SQLite's own default is every 1000 pages (a save writes a few)
 LOCK_WAIT_SECONDS = 5.0  # as long as a request's own session would wait (api/core/db.py)
 
