@@ -305,7 +305,6 @@ class _SqliteStatement:
         assert compiled.positiontup is not None  # SQLite's paramstyle is positional
         self.sql = str(compiled)
         self.names = list(compiled.positiontup)
-        constants = {k: v for k, v in compiled.params.items() if not k.startswith("p_")}
         self.processors: dict[str, Callable[[Any], Any] | None] = {}
         self.constants: dict[str, Any] = {}
         for name in dict.fromkeys(self.names):
@@ -315,7 +314,7 @@ class _SqliteStatement:
                 .bind_processor(engine.dialect)
             )
         # The statement's literals, processed once.
-        for name, value in constants.items():
+        for name, value in _literals(compiled).items():
             process = self.processors[name]
             self.constants[name] = value if process is None else process(value)
 
@@ -346,7 +345,7 @@ class _AsyncPostgresWriter:
         self._idle: asyncio.Queue[psycopg.AsyncConnection[Any]] | None = None
         save = SAVE.compile(dialect=engine.dialect)
         self.save_sql = str(save)
-        self.save_constants = _constants(save.params)
+        self.save_constants = _constants(save)
         state = _STATE.compile(dialect=engine.dialect)
         self.state_sql = str(state)
         account = _ACCOUNT.compile(dialect=engine.dialect)
@@ -417,12 +416,19 @@ class _AsyncPostgresWriter:
         self.open = 0
 
 
-def _constants(params: dict[str, Any]) -> dict[str, Any]:
-    # The statement's own literals (an attempt status), bound as their stored values.
+def _literals(compiled: SQLCompiler) -> dict[str, Any]:
+    """The values a statement carries itself (an attempt status), as opposed to the
+    parameters each call supplies: the binds that were given a value when it was built."""
+    return {
+        name: value for name, value in compiled.params.items() if not compiled.binds[name].required
+    }
+
+
+def _constants(compiled: SQLCompiler) -> dict[str, Any]:
+    # The statement's literals, bound as their stored values (psycopg sees no SQLAlchemy types).
     return {
         name: value.value if isinstance(value, Enum) else value
-        for name, value in params.items()
-        if not name.startswith("p_")
+        for name, value in _literals(compiled).items()
     }
 
 
